@@ -1,0 +1,82 @@
+"""create_app(settings): the mock as a Flask application."""
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from . import errorpages
+from .i18n import current_lang, remember_lang, t
+from .services import Services
+from .settings import Settings
+from .store.seed import seed
+
+MAX_BODY = 12 * 1024 * 1024  # uploads (card photos, selfies) are checked smaller per field
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    services = services or Services.build(settings)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_NAME="mock_thaid_session",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["mock_thaid"] = services
+    if settings.seed:
+        with services.db.session() as s:
+            seed(s, citizens_file=settings.citizens_file, clients_file=settings.clients_file,
+                 demo_pin=settings.demo_pin, now=services.clock.now(), kdf_n=settings.pin_kdf_n)
+
+    from .app_sim.views import bp as app_bp
+    from .control.api import bp as control_bp
+    from .control.admin import bp as admin_bp
+    from .login.views import bp as login_bp
+    from .oidc.authorize import bp as authorize_bp
+    from .oidc.discovery import bp as discovery_bp
+    from .oidc.introspection import bp as introspection_bp
+    from .oidc.token_endpoint import bp as token_bp
+
+    csrf = CSRFProtect(app)
+    for bp in (discovery_bp, token_bp, introspection_bp, control_bp):
+        csrf.exempt(bp)  # machine endpoints: client authentication, not cookies
+    for bp in (discovery_bp, authorize_bp, token_bp, introspection_bp, login_bp, app_bp):
+        app.register_blueprint(bp)
+    if settings.control_api:
+        app.register_blueprint(control_bp)
+        app.register_blueprint(admin_bp)
+
+    errorpages.register(app)
+
+    @app.context_processor
+    def _template_globals():
+        lang = current_lang()
+        args = request.args.to_dict()
+        args["lang"] = "en" if lang == "th" else "th"
+        return {"t": t, "lang": lang, "lang_url": request.path + "?" + urlencode(args),
+                "csrf_token": generate_csrf, "settings": settings}
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        return remember_lang(resp)
+
+    @app.get("/")
+    def index():
+        from flask import render_template
+        return render_template("index.html")
+
+    logging.getLogger("mock_thaid").setLevel(logging.INFO)
+    return app

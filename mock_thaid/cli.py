@@ -1,0 +1,105 @@
+"""`mock-thaid serve | keys generate | keys rotate | citizens | reset` — see README."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .settings import Settings, setting_names
+
+
+def _add_setting_flags(p: argparse.ArgumentParser) -> None:
+    defaults = Settings()
+    for name in setting_names():
+        default = getattr(defaults, name)
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None)
+        else:
+            p.add_argument(flag, dest=name, type=type(default), default=None,
+                           help=f"(default {default!r}; env MOCK_THAID_{name.upper()})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="mock-thaid", description="An offline ThaiD (DOPA Digital ID) mock.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    serve = sub.add_parser("serve", help="run the mock (waitress; --dev for Flask's reloader-free dev server)")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    serve.add_argument("--dev", action="store_true", help="use Flask's development server")
+    _add_setting_flags(serve)
+    keys = sub.add_parser("keys", help="TEST-ONLY signing keys")
+    keys.add_argument("action", choices=["generate", "rotate", "show"])
+    keys.add_argument("--dir", default=None, help="keys folder (default: the keys_dir setting)")
+    keys.add_argument("--keep", type=int, default=2, help="rotate: how many keys stay published")
+    cit = sub.add_parser("citizens", help="list the synthetic citizens in the data file")
+    cit.add_argument("--file", default=None)
+    args = ap.parse_args(argv)
+
+    if args.cmd == "serve":
+        return _serve(args)
+    if args.cmd == "keys":
+        return _keys(args)
+    if args.cmd == "citizens":
+        return _citizens(args)
+    return 2
+
+
+def _serve(args) -> int:
+    from .app import create_app
+
+    overrides = {n: getattr(args, n) for n in setting_names() if getattr(args, n, None) is not None}
+    if "issuer" not in overrides:
+        overrides["issuer"] = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    try:
+        settings = Settings.from_env(**overrides)
+    except ValueError as e:
+        print(f"mock-thaid: {e}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    print(f"mock-thaid: serving {settings.issuer} (profile {settings.profile}, "
+          f"login {settings.login_mode}, control API {'on' if settings.control_api else 'off'})", flush=True)
+    if args.dev:
+        app.run(host=args.host, port=args.port, threaded=True)
+    else:
+        from waitress import serve
+
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="mock-thaid")
+    return 0
+
+
+def _keys(args) -> int:
+    from .keys import KeyRing, write_new_key
+
+    folder = Path(args.dir or Settings.from_env().keys_dir)
+    if args.action == "generate":
+        path = write_new_key(folder)
+        print(f"wrote {path} (TEST-ONLY key)")
+    elif args.action == "rotate":
+        path = write_new_key(folder)
+        pems = sorted(folder.glob("*.pem"))
+        for old in pems[: max(0, len(pems) - args.keep)]:
+            old.unlink()
+            print(f"removed {old}")
+        print(f"wrote {path}: it signs from the next start; published: "
+              + ", ".join(p.stem for p in sorted(folder.glob('*.pem'))))
+    else:
+        ring = KeyRing.from_dir(folder)
+        for k in ring.keys:
+            print(k.kid + ("  (signs)" if k is ring.current else ""))
+    return 0
+
+
+def _citizens(args) -> int:
+    from .pid import format_pid
+    from .store.seed import load_yaml
+
+    for c in load_yaml(args.file or Settings.from_env().citizens_file, "citizens"):
+        reg = "registered" if c.get("registered") else "NOT registered"
+        print(f"{format_pid(str(c['pid']))}  {c['title']}{c['given_name']} {c['family_name']}  ({reg})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

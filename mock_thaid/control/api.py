@@ -1,0 +1,258 @@
+"""JSON control API under /_mock/ (described in control/openapi.yaml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, request
+
+from .. import pid as pidmod
+from ..login import flow, state
+from ..pin import DEFAULT_POLICY, normalize_pin
+from ..services import svc
+from ..store import citizens, clients, logins
+from ..store.seed import seed
+
+bp = Blueprint("control", __name__, url_prefix="/_mock")
+
+REQUIRED_CITIZEN = ("pid", "given_name", "family_name")
+CITIZEN_DEFAULTS = {
+    "title": "นาย", "title_en": "Mr.", "middle_name": "", "given_name_en": "", "middle_name_en": "",
+    "family_name_en": "", "birthdate": "1990-01-01", "gender": "male",
+    "address": "1 หมู่ 1 ต.หนองหลวง อ.เมืองตาก จ.ตาก 63000", "smartcard_code": "0000-00-00000000",
+    "date_of_issuance": "2020-01-01", "date_of_expiry": "2028-01-01", "face": "pass", "fingerprint": "pass",
+}
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description)
+        self.status, self.error, self.description = status, error, description
+
+
+@bp.errorhandler(ControlError)
+def _control_error(e: ControlError):
+    return jsonify({"error": e.error, "error_description": e.description}), e.status
+
+
+def _json() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ControlError(400, "invalid_body", "send a JSON object with Content-Type: application/json")
+    return data
+
+
+def _pid(value) -> str:
+    try:
+        return pidmod.validate(str(value or ""))
+    except pidmod.InvalidPID as e:
+        raise ControlError(400, "invalid_pid", e.message_en) from None
+
+
+def _citizen_json(s, c) -> dict:
+    acc = citizens.account(s, c.pid)
+    d = c.as_claim_source()
+    d["registered"] = acc is not None
+    if acc is not None:
+        d["channel"] = acc.channel
+        d["locked_until"] = acc.locked_until or None
+        d["failed_pins"] = acc.failed_pins
+    return d
+
+
+@bp.get("/health")
+def health():
+    return jsonify({"status": "ok", "issuer": svc().settings.issuer, "profile": svc().settings.profile})
+
+
+@bp.get("/citizens")
+def list_citizens():
+    with svc().db.session() as s:
+        return jsonify({"citizens": [_citizen_json(s, c) for c in citizens.list_all(s)]})
+
+
+@bp.get("/citizens/<pid>")
+def get_citizen(pid: str):
+    with svc().db.session() as s:
+        c = citizens.get(s, pidmod.normalize(pid))
+        if c is None:
+            raise ControlError(404, "not_found", f"no citizen with pid {pid}")
+        return jsonify(_citizen_json(s, c))
+
+
+@bp.post("/citizens")
+def add_citizen():
+    services = svc()
+    data = _json()
+    missing = [k for k in REQUIRED_CITIZEN if not data.get(k)]
+    if missing:
+        raise ControlError(400, "missing_field", "missing: " + ", ".join(missing))
+    data["pid"] = _pid(data["pid"])
+    values = {**CITIZEN_DEFAULTS, **{k: v for k, v in data.items() if k in citizens.CITIZEN_FIELDS}}
+    with services.db.session() as s:
+        c = citizens.upsert(s, values)
+        if data.get("registered"):
+            _register(s, c.pid, data.get("pin") or services.settings.demo_pin, data.get("channel") or "self")
+        return jsonify(_citizen_json(s, c)), 201
+
+
+def _register(s, pid: str, pin: str, channel: str) -> bool:
+    services = svc()
+    pin = normalize_pin(pin)
+    broken = DEFAULT_POLICY.check(pin)
+    if broken:
+        raise ControlError(400, "pin_policy", "; ".join(v.message_en for v in broken))
+    _, replaced = citizens.register(s, pid, pin, channel=channel, now=services.clock.now(),
+                                    kdf_n=services.settings.pin_kdf_n)
+    return replaced
+
+
+@bp.put("/accounts/<pid>")
+def put_account(pid: str):
+    data = request.get_json(silent=True) or {}
+    pid = _pid(pid)
+    with svc().db.session() as s:
+        if citizens.get(s, pid) is None:
+            raise ControlError(404, "not_found", f"no citizen with pid {pid}")
+        replaced = _register(s, pid, data.get("pin") or svc().settings.demo_pin, data.get("channel") or "self")
+        return jsonify({"pid": pid, "registered": True, "replaced": replaced})
+
+
+@bp.delete("/accounts/<pid>")
+def delete_account(pid: str):
+    with svc().db.session() as s:
+        acc = citizens.account(s, pidmod.normalize(pid))
+        if acc is None:
+            raise ControlError(404, "not_found", f"{pid} has no ThaiD account")
+        s.delete(acc)
+    return jsonify({"pid": pid, "registered": False})
+
+
+@bp.get("/clients")
+def list_clients():
+    with svc().db.session() as s:
+        return jsonify({"clients": [c.public_dict() for c in clients.list_all(s)]})
+
+
+@bp.post("/clients")
+def add_client():
+    data = _json()
+    uris = data.get("redirect_uris")
+    if not isinstance(uris, list) or not uris or not all(isinstance(u, str) and u for u in uris):
+        raise ControlError(400, "missing_field", "redirect_uris must be a non-empty list of URLs")
+    scopes = data.get("scopes", ["openid", "pid", "name"])
+    if not isinstance(scopes, list):
+        raise ControlError(400, "invalid_field", "scopes must be a list")
+    data["scopes"] = scopes
+    with svc().db.session() as s:
+        c = clients.upsert(s, data)
+        body = c.public_dict()
+        body.update({"client_secret": c.client_secret, "api_key": c.api_key})
+        return jsonify(body), 201
+
+
+@bp.get("/clients/<client_id>")
+def get_client(client_id: str):
+    with svc().db.session() as s:
+        c = clients.get(s, client_id)
+        if c is None:
+            raise ControlError(404, "not_found", f"no client {client_id}")
+        return jsonify(c.public_dict())
+
+
+@bp.post("/clients/<client_id>/next-decision")
+def next_decision(client_id: str):
+    data = _json()
+    decision = data.get("decision")
+    if decision not in ("approve", "deny"):
+        raise ControlError(400, "invalid_field", "decision must be 'approve' or 'deny'")
+    with svc().db.session() as s:
+        c = clients.get(s, client_id)
+        if c is None:
+            raise ControlError(404, "not_found", f"no client {client_id}")
+        entry = {"decision": decision}
+        if decision == "approve":
+            entry["pid"] = _pid(data.get("pid"))
+            if citizens.account(s, entry["pid"]) is None:
+                raise ControlError(409, "not_registered", f"{entry['pid']} has no ThaiD account")
+        c.next_decision = entry
+        return jsonify(c.public_dict())
+
+
+def _login_json(ls, now) -> dict:
+    return {"ref": ls.ref, "client_id": ls.client_id, "redirect_uri": ls.redirect_uri, "scope": ls.scope,
+            "status": state.effective(ls.status, ls.expires_at, now), "pid": ls.pid,
+            "state_sent": ls.state is not None, "nonce_sent": ls.nonce is not None,
+            "pkce_sent": ls.code_challenge is not None, "created_at": ls.created_at,
+            "expires_at": ls.expires_at, "app_url": f"{svc().settings.phone_base_url}/app/login/{ls.app_token}"}
+
+
+@bp.get("/logins")
+def list_logins():
+    services = svc()
+    with services.db.session() as s:
+        now = services.clock.now()
+        return jsonify({"logins": [_login_json(ls, now) for ls in logins.recent(s)]})
+
+
+def _open_login(s, ref: str):
+    ls = logins.by_ref(s, ref)
+    if ls is None:
+        raise ControlError(404, "not_found", f"no login with reference {ref}")
+    current = state.effective(ls.status, ls.expires_at, svc().clock.now())
+    if current not in state.OPEN:
+        raise ControlError(409, "login_closed", f"login {ref} is {current}")
+    return ls
+
+
+@bp.post("/logins/<ref>/approve")
+def approve_login(ref: str):
+    services = svc()
+    data = _json()
+    pid = _pid(data.get("pid"))
+    with services.db.session() as s:
+        ls = _open_login(s, ref)
+        if citizens.account(s, pid) is None:
+            raise ControlError(409, "not_registered", f"{pid} has no ThaiD account")
+        url = flow.approve(services, s, ls, pid)
+        return jsonify({"ref": ls.ref, "status": ls.status, "redirect": url})
+
+
+@bp.post("/logins/<ref>/deny")
+def deny_login(ref: str):
+    services = svc()
+    with services.db.session() as s:
+        ls = _open_login(s, ref)
+        url = flow.deny(services, s, ls)
+        return jsonify({"ref": ls.ref, "status": ls.status, "redirect": url})
+
+
+@bp.post("/logins/<ref>/scan")
+def scan_login(ref: str):
+    services = svc()
+    with services.db.session() as s:
+        ls = _open_login(s, ref)
+        return jsonify({"ref": ls.ref, "status": flow.scan(services, s, ls)})
+
+
+@bp.post("/keys/rotate")
+def rotate_keys():
+    key = svc().keys.rotate()
+    return jsonify({"signing_kid": key.kid, "published": [k.kid for k in svc().keys.keys]})
+
+
+@bp.post("/reset")
+def reset():
+    services = svc()
+    st = services.settings
+    services.db.reset()
+    services.clock.offset = 0.0
+    with services.db.session() as s:
+        counts = seed(s, citizens_file=st.citizens_file, clients_file=st.clients_file,
+                      demo_pin=st.demo_pin, now=services.clock.now(), kdf_n=st.pin_kdf_n)
+    return jsonify({"status": "reset", **counts})
+
+
+@bp.get("/openapi.yaml")
+def openapi():
+    text = (Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8")
+    return Response(text, mimetype="application/yaml")

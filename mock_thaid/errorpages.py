@@ -1,0 +1,69 @@
+"""How failures are answered: JSON for programs, a bilingual page for people."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .errors import ProtocolError
+from .i18n import t
+from .services import svc
+
+log = logging.getLogger("mock_thaid")
+
+_PAGE_MESSAGES = {
+    "invalid_client": "err_invalid_client",
+    "redirect_mismatch": "err_redirect_mismatch",
+    "invalid_scope": "err_invalid_scope",
+    "access_denied": "err_access_denied",
+}
+
+
+def wants_html() -> bool:
+    if request.path.startswith(("/_mock/api", "/api/v2/oauth2/token", "/api/v2/oauth2/introspect",
+                                "/api/v2/oauth2/revoke", "/api/v2/oauth2/userinfo", "/jwks",
+                                "/.well-known")):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["application/json"]
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ProtocolError)
+    def protocol_error(e: ProtocolError):
+        body = e.body(svc().settings.profile)
+        log.info("protocol error %s at %s: %s", e.key, request.path, e.detail)
+        if wants_html():
+            msg = t(_PAGE_MESSAGES.get(e.key, "err_generic"))
+            return render_template("error.html", message=msg, error=body.error,
+                                   description=body.description, detail=e.detail), body.status
+        payload = body.as_json()
+        if e.detail and svc().settings.control_api:
+            payload["mock_detail"] = e.detail  # explains the mistake; absent when hardened
+        resp = jsonify(payload)
+        if body.status == 401 and request.headers.get("Authorization", "").lower().startswith("bearer"):
+            resp.headers["WWW-Authenticate"] = f'Bearer error="{body.error}"'
+        return resp, body.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e: CSRFError):
+        return _page_or_json(400, "csrf_failed", t("err_csrf"), e.description)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        key = {404: "err_not_found", 413: "err_too_large"}.get(e.code or 0, "err_generic")
+        return _page_or_json(e.code or 400, (e.name or "error").lower().replace(" ", "_"), t(key), e.description)
+
+    @app.errorhandler(Exception)
+    def crash(e: Exception):
+        log.exception("unhandled error at %s", request.path)
+        return _page_or_json(500, "server_error", t("err_internal"), type(e).__name__)
+
+
+def _page_or_json(status: int, code: str, message: str, detail: str | None):
+    if wants_html():
+        return render_template("error.html", message=message, error=code, description=None,
+                               detail=detail), status
+    return jsonify({"error": code, "error_description": message}), status

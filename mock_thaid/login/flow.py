@@ -1,0 +1,60 @@
+"""Finishing a login: approve (issue a code) or refuse, and the URL the browser goes to."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from ..errors import describe
+from ..services import Services
+from ..store import grants
+from ..store.models import LoginSession
+from . import state
+
+
+def redirect_with(redirect_uri: str, params: dict[str, str | None]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return redirect_uri + ("&" if "?" in redirect_uri else "?") + query
+
+
+def error_redirect(redirect_uri: str, key: str, profile: str, state_value: str | None,
+                   description: str | None = None) -> str:
+    body = describe(key, profile)
+    return redirect_with(redirect_uri, {"error": body.error,
+                                        "error_description": description or body.description,
+                                        "state": state_value})
+
+
+def approve(services: Services, s: Session, ls: LoginSession, pid: str) -> str:
+    now = services.clock.now()
+    ls.status = state.advance(state.effective(ls.status, ls.expires_at, now), state.APPROVED)
+    code = grants.create_code(
+        s, client_id=ls.client_id, redirect_uri=ls.redirect_uri, scope=ls.scope, pid=pid,
+        nonce=ls.nonce, code_challenge=ls.code_challenge,
+        code_challenge_method=ls.code_challenge_method, auth_time=int(now),
+        expires_at=now + services.settings.code_lifetime,
+    )
+    ls.pid = pid
+    ls.finished_url = redirect_with(ls.redirect_uri, {"code": code.code, "state": ls.state})
+    s.flush()
+    return ls.finished_url
+
+
+def deny(services: Services, s: Session, ls: LoginSession, pid: str | None = None) -> str:
+    now = services.clock.now()
+    ls.status = state.advance(state.effective(ls.status, ls.expires_at, now), state.DENIED)
+    ls.pid = pid
+    ls.finished_url = error_redirect(ls.redirect_uri, "user_denied", services.settings.profile, ls.state)
+    s.flush()
+    return ls.finished_url
+
+
+def scan(services: Services, s: Session, ls: LoginSession) -> str:
+    now = services.clock.now()
+    current = state.effective(ls.status, ls.expires_at, now)
+    if current in state.OPEN:
+        ls.status = state.advance(current, state.SCANNED)
+    else:
+        ls.status = current
+    s.flush()
+    return ls.status

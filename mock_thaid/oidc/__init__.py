@@ -1,0 +1,1 @@
+"""The relying-party side of ThaiD: discovery, JWKS, authorize, token, introspect, revoke, userinfo."""

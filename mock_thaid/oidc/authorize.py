@@ -1,0 +1,121 @@
+"""GET /api/v2/oauth2/auth/ — the checks of thaid-api.md §2 in their order, then the login.
+
+1 unknown client -> 401 invalid_client, shown; 2 unregistered redirect_uri -> 400, shown,
+never redirected; 3 response_type -> redirect; 4 scope not granted -> 400 invalid_scope.
+Then: auto-login (X-Mock-Persona / login_hint), a decision set through the control API,
+or a login session shown as a QR page (production) or the sandbox page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, redirect, request
+
+from ..claims import SCOPES, parse_scope
+from ..errors import ProtocolError
+from ..login import flow
+from ..login.pages import render_login_page
+from ..services import svc
+from ..store import citizens, clients, logins
+from .routes import both
+
+bp = Blueprint("authorize", __name__)
+
+PERSONA_HEADER = "X-Mock-Persona"
+
+
+class RedirectError(Exception):
+    """An error the RP learns about through its redirect URI."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+@dataclass(frozen=True)
+class AuthRequest:
+    client_id: str
+    redirect_uri: str
+    scope: str
+    state: str | None
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+
+
+def validate(s, args, settings) -> AuthRequest:
+    client_id = args.get("client_id")
+    if not client_id:
+        raise ProtocolError("invalid_client", "client_id is missing from the authorization request")
+    client = clients.get(s, client_id)
+    if client is None:
+        raise ProtocolError("invalid_client", f"client_id {client_id!r} is not registered")
+    redirect_uri = args.get("redirect_uri")
+    if not redirect_uri or redirect_uri not in client.redirect_uris:
+        registered = ", ".join(client.redirect_uris) or "(none)"
+        raise ProtocolError("redirect_mismatch",
+                            f"redirect_uri not registered: got {redirect_uri or '(none)'}, registered {registered}")
+    state = args.get("state")
+    profile = settings.profile
+
+    def fail(key: str, description: str | None = None):
+        raise RedirectError(flow.error_redirect(redirect_uri, key, profile, state, description))
+
+    if args.get("response_type") != "code":
+        fail("unsupported_response_type")
+    scopes = parse_scope(args.get("scope") or "")
+    not_granted = [sc for sc in scopes if sc not in client.scopes or sc not in SCOPES]
+    if not scopes or not_granted:
+        why = "scope is empty" if not scopes else (
+            f"scope not granted to this client: {' '.join(not_granted)} (granted: {' '.join(client.scopes)})")
+        raise ProtocolError("invalid_scope", why)
+    if not state:
+        fail("missing_parameter", "The require parameter is missing or invalid: state")
+    challenge = args.get("code_challenge")
+    method = args.get("code_challenge_method")
+    if challenge:
+        method = method or "plain"
+        if method not in ("S256", "plain") or (profile == "oidc" and method != "S256"):
+            fail("missing_parameter", f"code_challenge_method {method!r} is not supported")
+    elif settings.require_pkce or client.require_pkce:
+        fail("pkce_required")
+    return AuthRequest(client_id, redirect_uri, " ".join(scopes), state, args.get("nonce") or None,
+                       challenge or None, method if challenge else None)
+
+
+@both(bp, "/api/v2/oauth2/auth/", methods=["GET"])
+def authorize():
+    services = svc()
+    st = services.settings
+    with services.db.session() as s:
+        try:
+            req = validate(s, request.args, st)
+        except RedirectError as e:
+            return redirect(e.url)
+        client = clients.get(s, req.client_id)
+        ls = logins.create(s, now=services.clock.now(), lifetime=st.login_lifetime,
+                           client_id=req.client_id, redirect_uri=req.redirect_uri, scope=req.scope,
+                           state=req.state, nonce=req.nonce, code_challenge=req.code_challenge,
+                           code_challenge_method=req.code_challenge_method)
+        persona = request.headers.get(PERSONA_HEADER) or request.args.get("login_hint")
+        if st.auto_login and persona:
+            return redirect(flow.approve(services, s, ls, _persona_pid(s, persona)))
+        decision = client.next_decision
+        if decision:
+            client.next_decision = None
+            if decision.get("decision") == "deny":
+                return redirect(flow.deny(services, s, ls))
+            return redirect(flow.approve(services, s, ls, _persona_pid(s, decision.get("pid", ""))))
+        mode = client.login_mode or st.login_mode
+        return render_login_page(ls, client, mode)
+
+
+def _persona_pid(s, persona: str) -> str:
+    from ..pid import normalize
+
+    pid = normalize(persona)
+    if citizens.get(s, pid) is None:
+        raise ProtocolError("access_denied", f"persona {persona!r} is not a citizen in the mock's register")
+    if citizens.account(s, pid) is None:
+        raise ProtocolError("access_denied", f"citizen {pid} has not registered with ThaiD yet")
+    return pid

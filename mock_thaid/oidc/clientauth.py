@@ -1,0 +1,43 @@
+"""Client authentication for the token, introspect and revoke endpoints.
+
+client_secret_basic (Authlib parses the header) or client_secret_post; the optional
+``x-imauth-apikey`` header is checked when sent and required when the client says so.
+Secrets are compared in constant time.
+"""
+from __future__ import annotations
+
+import hmac
+
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
+from flask import Request
+from sqlalchemy.orm import Session
+
+from ..errors import ProtocolError
+from ..store import clients
+from ..store.models import Client
+
+API_KEY_HEADER = "x-imauth-apikey"
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+
+
+def authenticate(s: Session, req: Request) -> Client:
+    cid, secret = extract_basic_authorization(req.headers)
+    if not cid:
+        cid, secret = req.form.get("client_id"), req.form.get("client_secret")
+    if not cid:
+        raise ProtocolError("unauthorized_client",
+                            "request without client authentication (no Basic header, no client_id)")
+    client = clients.get(s, cid)
+    if client is None:
+        raise ProtocolError("invalid_client", f"client_id {cid!r} is not registered")
+    if not secret or not _same(secret, client.client_secret):
+        raise ProtocolError("unauthorized_client", "client_secret does not match")
+    api_key = req.headers.get(API_KEY_HEADER)
+    if api_key is not None and not _same(api_key, client.api_key or ""):
+        raise ProtocolError("unauthorized_client", f"{API_KEY_HEADER} does not match")
+    if client.require_api_key and api_key is None:
+        raise ProtocolError("unauthorized_client", f"this client must send the {API_KEY_HEADER} header")
+    return client

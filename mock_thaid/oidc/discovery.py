@@ -1,0 +1,47 @@
+"""/.well-known/openid-configuration and /jwks/ (thaid-api.md §1)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from ..claims import SCOPES
+from ..services import svc
+from .routes import both
+
+bp = Blueprint("discovery", __name__)
+
+
+def document(issuer: str, profile: str) -> dict:
+    doc = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/api/v2/oauth2/auth/",
+        "token_endpoint": f"{issuer}/api/v2/oauth2/token/",
+        "userinfo_endpoint": f"{issuer}/api/v2/oauth2/userinfo/",
+        "jwks_uri": f"{issuer}/jwks/",
+        "revocation_endpoint": f"{issuer}/api/v2/oauth2/revoke/",
+        "introspection_endpoint": f"{issuer}/api/v2/oauth2/introspect/",
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_type_supported": ["public"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": list(SCOPES),
+    }
+    if profile == "oidc":
+        doc["code_challenge_methods_supported"] = ["S256"]
+        doc["response_modes_supported"] = ["query"]
+        doc["claims_parameter_supported"] = False
+    return doc
+
+
+@both(bp, "/.well-known/openid-configuration/")
+def openid_configuration():
+    s = svc().settings
+    return jsonify(document(s.issuer, s.profile))
+
+
+@both(bp, "/jwks/")
+def jwks():
+    resp = jsonify(svc().keys.jwks())
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp

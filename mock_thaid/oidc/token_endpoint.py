@@ -1,0 +1,87 @@
+"""POST /api/v2/oauth2/token/ — authorization_code and refresh_token grants."""
+from __future__ import annotations
+
+import hmac
+
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from flask import Blueprint, jsonify, request
+
+from ..errors import ProtocolError
+from ..services import svc
+from ..store import grants
+from ..store.grants import CodeReplay
+from . import clientauth
+from .routes import both
+from .tokens import token_response
+
+bp = Blueprint("token", __name__)
+
+
+def _verify_pkce(challenge: str, method: str | None, verifier: str | None) -> None:
+    if not verifier:
+        raise ProtocolError("pkce_failed", "a code_challenge was sent at authorize but no code_verifier now")
+    expected = create_s256_code_challenge(verifier) if (method or "plain") == "S256" else verifier
+    if not hmac.compare_digest(expected.encode(), challenge.encode()):
+        raise ProtocolError("pkce_failed", "code_verifier does not match the code_challenge")
+
+
+@both(bp, "/api/v2/oauth2/token/", methods=["POST"])
+def token():
+    services = svc()
+    form = request.form
+    with services.db.session() as s:
+        client = clientauth.authenticate(s, request)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise ProtocolError("missing_parameter", "grant_type is missing")
+        if grant_type == "authorization_code":
+            body = _authorization_code(services, s, client, form)
+        elif grant_type == "refresh_token":
+            body = _refresh(services, s, client, form)
+        else:
+            raise ProtocolError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+    resp = jsonify(body)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _authorization_code(services, s, client, form) -> dict:
+    code_value = form.get("code")
+    if not code_value:
+        raise ProtocolError("missing_parameter", "code is missing")
+    now = services.clock.now()
+    try:
+        code = grants.consume_code(s, code_value, now)
+    except CodeReplay:
+        s.commit()  # keep the revocation even though we answer with an error
+        raise ProtocolError("invalid_code", "code used twice: the tokens issued from it are now revoked")
+    if code is None:
+        raise ProtocolError("invalid_code", "unknown code")
+    if code.client_id != client.client_id:
+        raise ProtocolError("invalid_code", f"code was issued to {code.client_id!r}, not {client.client_id!r}")
+    if code.expires_at < now:
+        raise ProtocolError("invalid_code", "code expired")
+    redirect_uri = form.get("redirect_uri")
+    if redirect_uri is not None and redirect_uri != code.redirect_uri:
+        raise ProtocolError("redirect_mismatch",
+                            f"redirect_uri differs from authorize: got {redirect_uri!r}, expected {code.redirect_uri!r}")
+    if code.code_challenge:
+        _verify_pkce(code.code_challenge, code.code_challenge_method, form.get("code_verifier"))
+    return token_response(services, s, client=client, pid=code.pid, scope=code.scope,
+                          auth_time=code.auth_time, nonce=code.nonce, family=code.code)
+
+
+def _refresh(services, s, client, form) -> dict:
+    value = form.get("refresh_token")
+    if not value:
+        raise ProtocolError("missing_parameter", "refresh_token is missing")
+    tok = grants.find(s, value)
+    now = services.clock.now()
+    if tok is None or tok.kind != "refresh" or tok.client_id != client.client_id:
+        raise ProtocolError("invalid_refresh_token", "unknown refresh token for this client")
+    if tok.expires_at < now:
+        raise ProtocolError("invalid_refresh_token", "refresh token expired")
+    if not grants.claim_refresh(s, value):
+        raise ProtocolError("invalid_refresh_token", "refresh token already used (rotated) or revoked")
+    return token_response(services, s, client=client, pid=tok.pid, scope=tok.scope,
+                          auth_time=tok.auth_time, nonce=None, family=tok.family)

@@ -1,0 +1,73 @@
+"""The two token-response shapes of thaid-api.md §4 and the ID token of §6."""
+from __future__ import annotations
+
+from authlib.oidc.core.util import create_half_hash
+from sqlalchemy.orm import Session
+
+from ..claims import claims_for, parse_scope
+from ..keys import ALG
+from ..services import Services
+from ..store import citizens, grants
+from ..store.models import Client
+
+
+def ial_for(services: Services, s: Session, pid: str) -> str:
+    return services.settings.ial
+
+
+def identity_claims(services: Services, s: Session, pid: str, scopes: list[str]) -> dict:
+    cit = citizens.get(s, pid)
+    if cit is None:
+        return {"pid": pid} if "pid" in scopes else {}
+    return claims_for(cit.as_claim_source(), scopes, naming=services.settings.claim_naming,
+                      ial=ial_for(services, s, pid))
+
+
+def id_token(services: Services, s: Session, *, client_id: str, pid: str, scopes: list[str],
+             auth_time: int, nonce: str | None, access_token: str, now: int) -> str:
+    claims = identity_claims(services, s, pid, scopes)
+    claims.update({
+        "iss": services.settings.issuer,
+        "aud": client_id,
+        "sub": pid,
+        "iat": now,
+        "exp": now + services.settings.token_lifetime,
+        "auth_time": auth_time,
+        "at_hash": create_half_hash(access_token, ALG).decode(),
+        "version": 2,
+    })
+    if nonce:
+        claims["nonce"] = nonce
+    return services.keys.sign(claims)
+
+
+def token_response(services: Services, s: Session, *, client: Client, pid: str, scope: str,
+                   auth_time: int, nonce: str | None, family: str) -> dict:
+    st = services.settings
+    now = services.clock.now_int()
+    access = grants.issue(s, kind="access", family=family, client_id=client.client_id, pid=pid,
+                          scope=scope, auth_time=auth_time, now=now, lifetime=st.token_lifetime)
+    refresh = grants.issue(s, kind="refresh", family=family, client_id=client.client_id, pid=pid,
+                           scope=scope, auth_time=auth_time, now=now, lifetime=st.refresh_lifetime)
+    body: dict = {
+        "access_token": access.token,
+        "refresh_token": refresh.token,
+        "token_type": "Bearer",
+    }
+    if st.profile == "oidc":
+        body["expires_in"] = st.token_lifetime
+    else:
+        expiry = now + st.token_lifetime  # ThaiD: an absolute Unix time, not a duration
+        if st.expires_in_field in ("expires_in", "both"):
+            body["expires_in"] = expiry
+        if st.expires_in_field in ("expire_in", "both"):
+            body["expire_in"] = expiry
+    body["scope"] = scope
+    scopes = parse_scope(scope)
+    if "openid" in scopes:
+        body["id_token"] = id_token(services, s, client_id=client.client_id, pid=pid,
+                                    scopes=scopes, auth_time=auth_time, nonce=nonce,
+                                    access_token=access.token, now=now)
+    else:
+        body.update(identity_claims(services, s, pid, scopes))
+    return body

@@ -1,0 +1,124 @@
+"""Every setting of the mock, with its default, in one frozen dataclass.
+
+``Settings.from_env()`` is the only place that reads ``os.environ``; the CLI flags
+map onto the same field names (``--login-lifetime`` -> ``login_lifetime``), and
+``tests/mock_thaid/test_settings.py`` keeps this table, the CLI and the README in step.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "MOCK_THAID_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- where it lives --------------------------------------------------------------
+    issuer: str = "http://127.0.0.1:8000"
+    """Base URL relying parties use; ``iss`` in tokens is exactly this (no trailing slash)."""
+    database_url: str = "sqlite:///var/mock_thaid.sqlite3"
+    """SQLAlchemy URL. ``sqlite://`` is in-memory (tests); PostgreSQL works too."""
+    keys_dir: str = str(REPO_ROOT / "keys")
+    """Folder of TEST-ONLY ES256 signing keys (``*.pem``); the newest signs."""
+    citizens_file: str = str(REPO_ROOT / "data" / "citizens.yaml")
+    """Synthetic population register, shared with the LHR demo."""
+    clients_file: str = str(REPO_ROOT / "data" / "clients.yaml")
+    """Relying parties registered at start."""
+    # --- behaviour toward relying parties ---------------------------------------------
+    profile: str = "thaid"
+    """``thaid`` (faithful quirks) or ``oidc`` (RFC 6749 errors, duration expires_in, PKCE advertised)."""
+    claim_naming: str = "thaid"
+    """``thaid`` (title, smartcard_code, ...) or ``camel`` (titleTh, smartCardCode, ...)."""
+    expires_in_field: str = "expires_in"
+    """``expires_in`` (default), ``expire_in`` (the manual's spelling) or ``both``."""
+    require_pkce: bool = False
+    """Refuse authorization requests without ``code_challenge`` (S256)."""
+    token_lifetime: int = 900
+    code_lifetime: int = 300
+    refresh_lifetime: int = 30 * 24 * 3600
+    ial: str = "2.3"
+    # --- the person's login ----------------------------------------------------------
+    login_mode: str = "production"
+    """``production`` (QR + app + PIN) or ``sandbox`` (type a PID, confirm); per client too."""
+    login_lifetime: int = 120
+    """Seconds a QR login session stays open."""
+    pin_max_attempts: int = 5
+    lockout_minutes: int = 15
+    demo_pin: str = "13572468"
+    """PIN given to every citizen seeded as registered (synthetic, documented)."""
+    # --- for CI and demos ------------------------------------------------------------
+    control_api: bool = True
+    """Serve ``/_mock/*`` (control API, RP admin). Turn off for anything shared."""
+    auto_login: bool = True
+    """Honour ``X-Mock-Persona`` / ``login_hint`` to approve at once as that citizen."""
+    seed: bool = True
+    """Load citizens and clients from the data files when the database is empty."""
+    public_url: str = ""
+    """URL phones use to reach the mock (QR codes); defaults to ``issuer``."""
+    secret_key: str = ""
+    """Flask session key; random per start when empty."""
+    pin_kdf_n: int = 2**14
+    """scrypt cost for PIN hashes (tests may lower it)."""
+
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.profile not in ("thaid", "oidc"):
+            raise ValueError(f"profile must be 'thaid' or 'oidc', not {self.profile!r}")
+        if self.claim_naming not in ("thaid", "camel"):
+            raise ValueError(f"claim_naming must be 'thaid' or 'camel', not {self.claim_naming!r}")
+        if self.expires_in_field not in ("expires_in", "expire_in", "both"):
+            raise ValueError("expires_in_field must be expires_in, expire_in or both")
+        if self.login_mode not in ("production", "sandbox"):
+            raise ValueError("login_mode must be 'production' or 'sandbox'")
+        if self.issuer.endswith("/"):
+            object.__setattr__(self, "issuer", self.issuer.rstrip("/"))
+
+    @property
+    def phone_base_url(self) -> str:
+        return (self.public_url or self.issuer).rstrip("/")
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _coerce(f.type, raw, f.name)
+        if "database_url" not in values and env.get("DATABASE_URL"):
+            values["database_url"] = env["DATABASE_URL"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _coerce(type_name: Any, raw: str, name: str) -> Any:
+    t = str(type_name)
+    if t == "bool":
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if t == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer, not {raw!r}") from None
+    return raw
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings) if f.name != "extra"]

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models and one repository per aggregate."""

@@ -1,0 +1,81 @@
+"""Citizens (the population register) and their ThaiD accounts (PIN, lockout)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..pinhash import hash_pin, verify_pin
+from .models import Account, Citizen
+
+CITIZEN_FIELDS = [c.name for c in Citizen.__table__.columns]
+
+
+def get(s: Session, pid: str) -> Citizen | None:
+    return s.get(Citizen, pid)
+
+
+def list_all(s: Session) -> list[Citizen]:
+    return list(s.scalars(select(Citizen).order_by(Citizen.family_name_en, Citizen.given_name_en)))
+
+
+def upsert(s: Session, data: dict) -> Citizen:
+    values = {k: ("" if data.get(k) is None else str(data[k])) for k in CITIZEN_FIELDS if k in data}
+    values.setdefault("face", "pass")
+    values.setdefault("fingerprint", "pass")
+    cit = s.get(Citizen, values["pid"])
+    if cit is None:
+        cit = Citizen(**values)
+        s.add(cit)
+    else:
+        for k, v in values.items():
+            setattr(cit, k, v)
+    s.flush()
+    return cit
+
+
+def account(s: Session, pid: str) -> Account | None:
+    return s.get(Account, pid)
+
+
+def register(s: Session, pid: str, pin: str, *, channel: str, now: float, kdf_n: int) -> tuple[Account, bool]:
+    """Create or replace the account; returns (account, replaced_existing)."""
+    acc = s.get(Account, pid)
+    replaced = acc is not None
+    if acc is None:
+        acc = Account(pid=pid, pin_hash="", channel=channel, registered_at=now)
+        s.add(acc)
+    acc.pin_hash = hash_pin(pin, n=kdf_n)
+    acc.channel = channel
+    acc.registered_at = now
+    acc.failed_pins = 0
+    acc.locked_until = 0.0
+    s.flush()
+    return acc, replaced
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    ok: bool
+    locked: bool = False
+    attempts_left: int = 0
+    locked_until: float = 0.0
+
+
+def check_pin(s: Session, pid: str, pin: str, *, now: float, max_attempts: int, lockout_s: float) -> PinCheck:
+    """Verify a PIN with lockout. The row is locked for update so workers don't lose counts."""
+    acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()).scalar_one()
+    if acc.locked_until > now:
+        return PinCheck(False, locked=True, locked_until=acc.locked_until)
+    if acc.locked_until and acc.locked_until <= now and acc.failed_pins >= max_attempts:
+        acc.failed_pins = 0
+        acc.locked_until = 0.0
+    if verify_pin(pin, acc.pin_hash):
+        acc.failed_pins = 0
+        return PinCheck(True, attempts_left=max_attempts)
+    acc.failed_pins += 1
+    if acc.failed_pins >= max_attempts:
+        acc.locked_until = now + lockout_s
+        return PinCheck(False, locked=True, locked_until=acc.locked_until)
+    return PinCheck(False, attempts_left=max_attempts - acc.failed_pins)
