@@ -1,0 +1,74 @@
+"""Shared fixtures: an in-memory mock (Flask test client) and a live one on 127.0.0.1."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from waitress.server import create_server
+
+from mock_thaid.app import create_app
+from mock_thaid.keys import KeyRing, generate_key
+from mock_thaid.services import Services
+from mock_thaid.settings import Settings
+
+# One TEST-ONLY key for the whole run (generated, never written to disk).
+_KEY = generate_key("thaid-test-pytest")
+
+
+def make_settings(**overrides) -> Settings:
+    base = dict(database_url="sqlite://", pin_kdf_n=2**10, secret_key="pytest-secret",
+                issuer="http://mock.test")
+    base.update(overrides)
+    return Settings(**base)
+
+
+def make_app(**overrides):
+    settings = make_settings(**overrides)
+    services = Services.build(settings, keys=KeyRing([_KEY]))
+    return create_app(settings, services)
+
+
+@pytest.fixture
+def mock_app():
+    return make_app()
+
+
+@pytest.fixture
+def client(mock_app):
+    return mock_app.test_client()
+
+
+class LiveMock:
+    def __init__(self, url: str, app, server, thread) -> None:
+        self.url, self.app, self.server, self.thread = url, app, server, thread
+
+    @property
+    def services(self) -> Services:
+        return self.app.extensions["mock_thaid"]
+
+
+def start_live(**overrides) -> LiveMock:
+    holder: dict = {}
+
+    def wsgi(environ, start_response):
+        return holder["app"](environ, start_response)
+
+    server = create_server(wsgi, host="127.0.0.1", port=0, threads=8)
+    url = f"http://127.0.0.1:{server.effective_port}"
+    overrides.setdefault("issuer", url)
+    holder["app"] = make_app(**overrides)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return LiveMock(url, holder["app"], server, thread)
+
+
+@pytest.fixture
+def live_mock():
+    live = start_live()
+    yield live
+    live.server.close()
+
+
+DEMO_PID = "1234567890121"
+DEMO_RP = {"client_id": "demo-rp", "client_secret": "demo-rp-secret-TEST-ONLY",
+           "redirect_uri": "http://127.0.0.1:8080/callback"}
