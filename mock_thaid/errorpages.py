@@ -7,7 +7,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .errors import ProtocolError
+from .errors import ProtocolError, describe
 from .i18n import t
 from .services import svc
 
@@ -59,6 +59,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def crash(e: Exception):
         log.exception("unhandled error at %s", request.path)
+        if request.path.startswith("/api/v2/") and not wants_html():
+            body = describe("server_error", svc().settings.profile)  # ThaiD answers 400 server_error
+            return jsonify(body.as_json()), body.status
         return _page_or_json(500, "server_error", t("err_internal"), type(e).__name__)
 
 

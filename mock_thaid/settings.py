@@ -38,6 +38,8 @@ class Settings:
     """``expires_in`` (default), ``expire_in`` (the manual's spelling) or ``both``."""
     require_pkce: bool = False
     """Refuse authorization requests without ``code_challenge`` (S256)."""
+    reject_duplicate_state: bool = False
+    """Answer ``duplicate_request`` when a client reuses the ``state`` of a finished login [I]."""
     token_lifetime: int = 900
     code_lifetime: int = 300
     refresh_lifetime: int = 30 * 24 * 3600

@@ -71,6 +71,8 @@ def validate(s, args, settings) -> AuthRequest:
         raise ProtocolError("invalid_scope", why)
     if not state:
         fail("missing_parameter", "The require parameter is missing or invalid: state")
+    if settings.reject_duplicate_state and logins.state_used(s, client_id, state):
+        raise ProtocolError("duplicate_request", f"state {state!r} was already used by a finished login")
     challenge = args.get("code_challenge")
     method = args.get("code_challenge_method")
     if challenge:

@@ -48,3 +48,9 @@ def new_token_pair(s: Session) -> tuple[str, str]:
         ref = new_ref()
         if s.scalar(select(LoginSession.id).where(LoginSession.ref == ref)) is None:
             return ref, secrets.token_urlsafe(24)
+
+
+def state_used(s: Session, client_id: str, state: str) -> bool:
+    return s.scalar(select(LoginSession.id).where(
+        LoginSession.client_id == client_id, LoginSession.state == state,
+        LoginSession.status.in_(("approved", "denied")))) is not None

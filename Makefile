@@ -1,0 +1,40 @@
+# Two commands matter: `make demo` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install system-deps node-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: the mock (and the LHR demo) on localhost, seeded, URLs and test logins printed
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
+## make test: the whole suite (installs Chromium from Debian and the npm test client first)
+test: $(STAMP) system-deps node-deps
+	$(PY) -m pytest
+
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi -e loma -e garuda -e sarabun; then \
+	  echo "installing chromium and Thai fonts (Debian packages)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	fi
+
+node-deps:
+	@if [ ! -d tests/node/node_modules ] && [ -f tests/node/package-lock.json ]; then \
+	  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error; fi
+
+bench: $(STAMP)
+	$(PY) bench/login_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis
