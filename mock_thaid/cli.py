@@ -50,22 +50,41 @@ def _serve(args) -> int:
     from .app import create_app
 
     overrides = {n: getattr(args, n) for n in setting_names() if getattr(args, n, None) is not None}
+    server = None
+    port = args.port
+    if not args.dev:
+        from waitress.server import create_server
+
+        holder: dict = {}
+
+        def wsgi(environ, start_response):
+            return holder["app"](environ, start_response)
+
+        # Bind first, so --port 0 picks a free port and the issuer can name it.
+        server = create_server(wsgi, host=args.host, port=args.port, threads=args.threads,
+                               ident="mock-thaid", clear_untrusted_proxy_headers=True)
+        port = server.effective_port
     if "issuer" not in overrides:
-        overrides["issuer"] = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        overrides["issuer"] = f"http://{host}:{port}"
     try:
         settings = Settings.from_env(**overrides)
-    except ValueError as e:
+        app = create_app(settings)
+    except (ValueError, FileNotFoundError) as e:
         print(f"mock-thaid: {e}", file=sys.stderr)
         return 2
-    app = create_app(settings)
-    print(f"mock-thaid: serving {settings.issuer} (profile {settings.profile}, "
+    print(f"mock-thaid: serving {settings.issuer} on {args.host}:{port} (profile {settings.profile}, "
           f"login {settings.login_mode}, control API {'on' if settings.control_api else 'off'})", flush=True)
-    if args.dev:
-        app.run(host=args.host, port=args.port, threaded=True)
-    else:
-        from waitress import serve
-
-        serve(app, host=args.host, port=args.port, threads=args.threads, ident="mock-thaid")
+    if server is None:
+        app.run(host=args.host, port=port, threaded=True)
+        return 0
+    holder["app"] = app
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "banner": ("MOCK — ไม่ใช่ระบบจริง · ระบบจำลอง ThaiD สำหรับทดสอบและฝึกอบรมเท่านั้น",
-               "MOCK — not the real service · a ThaiD stand-in for testing and training only"),
+    "banner": ("MOCK — ไม่ใช่ระบบจริง — ระบบจำลอง ThaiD สำหรับทดสอบและฝึกอบรมเท่านั้น",
+               "MOCK — not the real service — a ThaiD stand-in for testing and training only"),
     "lang_other": ("English", "ภาษาไทย"),
     "site_title": ("ThaiD (ระบบจำลอง)", "ThaiD (mock)"),
     # login page
@@ -19,6 +19,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login_denied": ("คุณไม่ยินยอม กำลังกลับไปยังบริการ…", "You declined, returning to the service…"),
     "login_expired": ("QR Code หมดอายุแล้ว กดปุ่มเพื่อขอ QR Code ใหม่",
                       "The QR code has expired. Press the button for a new one."),
+    "login_gone": ("ไม่พบคำขอเข้าสู่ระบบนี้แล้ว โปรดเริ่มเข้าสู่ระบบใหม่จากบริการที่คุณใช้",
+                   "This login request no longer exists. Start again from the service you were using."),
+    "app_unknown_qr": ("QR Code นี้ใช้ไม่ได้แล้ว โปรดสแกน QR Code ล่าสุดบนหน้าจอคอมพิวเตอร์",
+                       "This QR code is no longer valid. Scan the newest QR code on the computer screen."),
     "login_new_qr": ("ขอ QR Code ใหม่", "New QR code"),
     "login_open_link": ("ไม่มีโทรศัพท์? เปิดแอปจำลองในแท็บใหม่", "No phone? Open the simulated app in a new tab"),
     "login_cancel": ("ยกเลิก", "Cancel"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
 from .. import pid as pidmod
 from ..claims import parse_scope
@@ -23,7 +23,7 @@ bp = Blueprint("app_sim", __name__, url_prefix="/app")
 def _login(s, token: str):
     ls = logins.by_app_token(s, token)
     if ls is None:
-        abort(404)
+        abort(make_response(render_template("app/unknown.html"), 404))
     return ls
 
 
