@@ -76,9 +76,11 @@ class KeyRing:
 
     def rotate(self, keep: int = 2) -> SigningKey:
         """Add a fresh key that signs from now on; keep the previous ``keep - 1`` published."""
-        kid = new_kid()
-        if any(k.kid == kid for k in self._keys):
-            kid += f"-{len(self._keys)}"
+        base = kid = new_kid()
+        n = 1
+        while any(k.kid == kid for k in self._keys):
+            n += 1
+            kid = f"{base}-{n}"
         key = generate_key(kid)
         self._keys = (self._keys + [key])[-keep:]
         return key

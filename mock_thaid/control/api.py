@@ -95,8 +95,10 @@ def add_citizen():
         return jsonify(_citizen_json(s, c)), 201
 
 
-def _register(s, pid: str, pin: str, channel: str) -> bool:
+def _register(s, pid: str, pin, channel: str) -> bool:
     services = svc()
+    if not isinstance(pin, str):
+        raise ControlError(400, "invalid_field", "pin must be a string of 8 digits (a number loses leading zeros)")
     pin = normalize_pin(pin)
     broken = DEFAULT_POLICY.check(pin)
     if broken:

@@ -107,7 +107,12 @@ def authorize():
             client.next_decision = None
             if decision.get("decision") == "deny":
                 return redirect(flow.deny(services, s, ls))
-            return redirect(flow.approve(services, s, ls, _persona_pid(s, decision.get("pid", ""))))
+            try:
+                pid = _persona_pid(s, decision.get("pid", ""))
+            except ProtocolError:
+                s.commit()  # the decision is used up even when it cannot be honoured
+                raise
+            return redirect(flow.approve(services, s, ls, pid))
         mode = client.login_mode or st.login_mode
         return render_login_page(ls, client, mode)
 
