@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from .app_sim.views import bp as app_bp
     from .control.api import bp as control_bp
+    from .control.faults_api import bp as faults_bp
     from .control.admin import bp as admin_bp
     from .login.views import bp as login_bp
     from .oidc.authorize import bp as authorize_bp
@@ -47,12 +48,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from .oidc.token_endpoint import bp as token_bp
 
     csrf = CSRFProtect(app)
-    for bp in (discovery_bp, token_bp, introspection_bp, control_bp):
+    for bp in (discovery_bp, token_bp, introspection_bp, control_bp, faults_bp):
         csrf.exempt(bp)  # machine endpoints: client authentication, not cookies
     for bp in (discovery_bp, authorize_bp, token_bp, introspection_bp, login_bp, app_bp):
         app.register_blueprint(bp)
     if settings.control_api:
         app.register_blueprint(control_bp)
+        app.register_blueprint(faults_bp)
         app.register_blueprint(admin_bp)
 
     errorpages.register(app)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Blueprint, redirect, request
 
 from ..claims import SCOPES, parse_scope
+from .. import faults
 from ..errors import ProtocolError
 from ..login import flow
 from ..login.pages import render_login_page
@@ -99,6 +100,16 @@ def authorize():
                            client_id=req.client_id, redirect_uri=req.redirect_uri, scope=req.scope,
                            state=req.state, nonce=req.nonce, code_challenge=req.code_challenge,
                            code_challenge_method=req.code_challenge_method)
+        injected = faults.take(s, "authorize", req.client_id)
+        if injected:
+            action = injected[0].apply(injected[1])
+            if action and action[0] == "deny":
+                return redirect(flow.deny(services, s, ls))
+            if action and action[0] == "error":
+                return redirect(flow.error_redirect(req.redirect_uri, action[1], st.profile, req.state))
+            if action and action[0] == "expire":
+                ls.expires_at = ls.created_at
+                return render_login_page(ls, client, client.login_mode or st.login_mode)
         persona = request.headers.get(PERSONA_HEADER) or request.args.get("login_hint")
         if st.auto_login and persona:
             return redirect(flow.approve(services, s, ls, _persona_pid(s, persona)))

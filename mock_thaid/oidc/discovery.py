@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from .. import faults
 from ..claims import SCOPES
 from ..services import svc
 from .routes import both
@@ -42,6 +43,14 @@ def openid_configuration():
 
 @both(bp, "/jwks/")
 def jwks():
-    resp = jsonify(svc().keys.jwks())
+    services = svc()
+    with services.db.session() as s:
+        injected = faults.take(s, "jwks", None)
+    if injected:
+        action = injected[0].apply(injected[1])
+        if action[0] == "status":
+            return jsonify({"error": "server_error", "error_description": "JWKS unavailable (fault)"}), action[1]
+        services.keys.rotate()
+    resp = jsonify(services.keys.jwks())
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from .. import faults
 from ..claims import parse_scope
 from ..errors import ProtocolError
 from ..services import svc
@@ -25,6 +26,12 @@ def _token_from_body() -> str:
     return raw
 
 
+def _inject(s, point: str, client_id: str | None) -> None:
+    injected = faults.take(s, point, client_id)
+    if injected:
+        injected[0].apply(injected[1])  # raises the fault's ProtocolError
+
+
 def _check_hint() -> None:
     hint = request.form.get("token_type_hint")
     if hint is not None and hint not in ("access_token", "refresh_token"):
@@ -36,6 +43,7 @@ def introspect():
     services = svc()
     with services.db.session() as s:
         client = clientauth.authenticate(s, request)
+        _inject(s, "introspect", client.client_id)
         _check_hint()
         tok = grants.find(s, _token_from_body())
         now = services.clock.now()
@@ -53,6 +61,7 @@ def revoke():
     services = svc()
     with services.db.session() as s:
         client = clientauth.authenticate(s, request)
+        _inject(s, "revoke", client.client_id)
         _check_hint()
         value = _token_from_body()
         tok = grants.find(s, value)
@@ -70,6 +79,7 @@ def userinfo():
         raise ProtocolError("invalid_token", "userinfo needs 'Authorization: Bearer <access_token>'")
     with services.db.session() as s:
         tok = grants.find(s, auth[7:].strip())
+        _inject(s, "userinfo", tok.client_id if tok else None)
         if tok is None or tok.kind != "access" or tok.revoked or tok.expires_at < services.clock.now():
             raise ProtocolError("invalid_token", "access token unknown, expired or revoked")
         body = {"sub": tok.pid}

@@ -4,7 +4,9 @@ from __future__ import annotations
 import hmac
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+
+from .. import faults
 
 from ..errors import ProtocolError
 from ..services import svc
@@ -31,6 +33,10 @@ def token():
     form = request.form
     with services.db.session() as s:
         client = clientauth.authenticate(s, request)
+        injected = faults.take(s, "token", client.client_id)
+        if injected and (canned := injected[0].apply(injected[1])):
+            status, text, ctype = canned
+            return Response(text, status=status, content_type=ctype)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise ProtocolError("missing_parameter", "grant_type is missing")

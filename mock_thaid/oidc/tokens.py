@@ -4,6 +4,7 @@ from __future__ import annotations
 from authlib.oidc.core.util import create_half_hash
 from sqlalchemy.orm import Session
 
+from .. import faults
 from ..claims import claims_for, parse_scope
 from ..keys import ALG
 from ..services import Services
@@ -38,6 +39,9 @@ def id_token(services: Services, s: Session, *, client_id: str, pid: str, scopes
     })
     if nonce:
         claims["nonce"] = nonce
+    injected = faults.take(s, "id_token", client_id)
+    if injected:
+        return injected[0].apply(claims, {"typ": "JWT"}, services.keys, injected[1])
     return services.keys.sign(claims)
 
 
