@@ -33,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_argument("action", choices=["generate", "rotate", "show"])
     keys.add_argument("--dir", default=None, help="keys folder (default: the keys_dir setting)")
     keys.add_argument("--keep", type=int, default=2, help="rotate: how many keys stay published")
+    scen = sub.add_parser("scenario", help="YAML login scenarios")
+    scen_sub = scen.add_subparsers(dest="scenario_cmd", required=True)
+    srun = scen_sub.add_parser("run", help="run scenario files or folders against a running mock")
+    srun.add_argument("paths", nargs="+")
+    srun.add_argument("--mock", default="http://127.0.0.1:8000", help="the mock's base URL")
+    srun.add_argument("--rp", default=None, help="the relying party's base URL (for rp scenarios)")
+    srun.add_argument("--junit", default=None, help="write JUnit XML here")
+    scen_sub.add_parser("check", help="validate scenario files without running them").add_argument("paths", nargs="+")
     cit = sub.add_parser("citizens", help="list the synthetic citizens in the data file")
     cit.add_argument("--file", default=None)
     args = ap.parse_args(argv)
@@ -43,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         return _keys(args)
     if args.cmd == "citizens":
         return _citizens(args)
+    if args.cmd == "scenario":
+        return _scenario(args)
     return 2
 
 
@@ -108,6 +118,33 @@ def _keys(args) -> int:
         for k in ring.keys:
             print(k.kid + ("  (signs)" if k is ring.current else ""))
     return 0
+
+
+def _scenario(args) -> int:
+    import time
+
+    from .scenarios import loader, report, runner
+
+    try:
+        scenarios = [loader.load(p) for p in loader.expand(args.paths)]
+    except loader.ScenarioError as e:
+        print(f"mock-thaid: invalid scenario {e}", file=sys.stderr)
+        return 2
+    if args.scenario_cmd == "check":
+        print(f"{len(scenarios)} scenario files are valid")
+        return 0
+    t0 = time.perf_counter()
+    outcomes = []
+    for i, sc in enumerate(scenarios, 1):
+        o = runner.run_one(sc, args.mock.rstrip("/"), args.rp)
+        outcomes.append(o)
+        print(f"[{i}/{len(scenarios)}] " + report.line(o), flush=True)
+    took = time.perf_counter() - t0
+    print(report.summary(outcomes, took))
+    if args.junit:
+        report.junit(outcomes, args.junit, took)
+        print(f"JUnit XML: {args.junit}")
+    return 0 if all(o.passed for o in outcomes) else 1
 
 
 def _citizens(args) -> int:

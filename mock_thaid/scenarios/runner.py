@@ -1,0 +1,168 @@
+"""Run scenarios over HTTP only: set the mock up through its control API, drive a login
+through a relying party (or the mock directly), and check what a user would notice."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import httpx
+
+from .loader import Scenario
+
+AUTH_PATH = "/api/v2/oauth2/auth"
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+    final_url: str = ""
+    status: int | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class Final:
+    url: str
+    status: int
+    text: str
+    redirect_params: dict[str, str] = field(default_factory=dict)
+    json: dict | None = None
+
+
+class SetupFailed(Exception):
+    pass
+
+
+def _control(http: httpx.Client, mock: str, method: str, path: str, body=None) -> dict:
+    r = http.request(method, mock + path, json=body)
+    if r.status_code >= 400:
+        raise SetupFailed(f"{method} {path} -> {r.status_code} {r.text[:300]}")
+    return r.json()
+
+
+def setup(http: httpx.Client, mock: str, spec: dict) -> None:
+    if spec.get("reset", True):
+        _control(http, mock, "POST", "/_mock/reset")
+    for c in spec.get("citizens", []):
+        _control(http, mock, "POST", "/_mock/citizens", c)
+    for c in spec.get("clients", []):
+        _control(http, mock, "POST", "/_mock/clients", c)
+    for f in spec.get("faults", []):
+        _control(http, mock, "POST", "/_mock/faults", f)
+    if spec.get("clock"):
+        _control(http, mock, "POST", "/_mock/clock", spec["clock"])
+
+
+def drive_rp(http: httpx.Client, mock: str, rp: str, spec: dict) -> Final:
+    url = spec["start"] if "://" in spec["start"] else rp.rstrip("/") + "/" + spec["start"].lstrip("/")
+    persona = spec.get("persona")
+    for _ in range(spec.get("max_redirects", 15)):
+        headers = {}
+        if persona and url.startswith(mock) and urlsplit(url).path.rstrip("/") == AUTH_PATH:
+            headers["X-Mock-Persona"] = persona
+        r = http.get(url, headers=headers)
+        if r.is_redirect:
+            url = urljoin(url, r.headers["location"])
+            continue
+        return Final(url, r.status_code, r.text)
+    raise SetupFailed(f"more than {spec.get('max_redirects', 15)} redirects, last {url}")
+
+
+def drive_mock(http: httpx.Client, mock: str, spec: dict) -> Final:
+    a = dict(spec["authorize"])
+    persona = a.pop("persona", None)
+    params = {"response_type": "code", "scope": "openid pid name", "state": "scenario-state", **a}
+    params = {k: v for k, v in params.items() if v is not None}
+    r = http.get(mock + AUTH_PATH + "/", params=params,
+                 headers={"X-Mock-Persona": persona} if persona else {})
+    if not r.is_redirect:
+        return Final(str(r.url), r.status_code, r.text, json=_maybe_json(r))
+    location = r.headers["location"]
+    q = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    final = Final(location, r.status_code, r.text, redirect_params=q)
+    if "token" not in spec or "code" not in q:
+        return final
+    if spec.get("between", {}).get("clock"):
+        _control(http, mock, "POST", "/_mock/clock", spec["between"]["clock"])
+    t = spec["token"]
+    form = {"grant_type": "authorization_code", "code": q["code"],
+            "redirect_uri": t.get("redirect_uri", a["redirect_uri"])}
+    if "code_verifier" in t:
+        form["code_verifier"] = t["code_verifier"]
+    auth = None
+    if t.get("auth", "basic") == "basic":
+        auth = (a["client_id"], t["client_secret"])
+    else:
+        form.update(client_id=a["client_id"], client_secret=t["client_secret"])
+    for _ in range(t.get("repeat", 1)):
+        tr = http.post(mock + "/api/v2/oauth2/token/", data=form, auth=auth)
+    return Final(location, tr.status_code, tr.text, redirect_params=q, json=_maybe_json(tr))
+
+
+def _maybe_json(r: httpx.Response) -> dict | None:
+    try:
+        body = r.json()
+    except (json.JSONDecodeError, ValueError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def check(expect: dict, final: Final) -> list[str]:
+    bad = []
+    if "status" in expect and final.status != expect["status"]:
+        bad.append(f"status {final.status}, expected {expect['status']}")
+    if "url_contains" in expect and expect["url_contains"] not in final.url:
+        bad.append(f"ended at {final.url}, expected it to contain {expect['url_contains']!r}")
+    if "url_lacks" in expect and expect["url_lacks"] in final.url:
+        bad.append(f"ended at {final.url}, which contains {expect['url_lacks']!r}")
+    for text in expect.get("text_contains", []):
+        if text not in final.text:
+            bad.append(f"page lacks {text!r}")
+    for text in expect.get("text_lacks", []):
+        if text in final.text:
+            bad.append(f"page shows {text!r}")
+    for k, v in expect.get("redirect_params", {}).items():
+        got = final.redirect_params.get(k)
+        if v is True and got is None:
+            bad.append(f"redirect lacks {k}")
+        elif v is False and got is not None:
+            bad.append(f"redirect has {k}={got}")
+        elif isinstance(v, str) and got != v:
+            bad.append(f"redirect {k}={got!r}, expected {v!r}")
+    for k, v in expect.get("json", {}).items():
+        body = final.json or {}
+        if v is True and k not in body:
+            bad.append(f"answer lacks {k}")
+        elif v is False and k in body:
+            bad.append(f"answer has {k}")
+        elif not isinstance(v, bool) and body.get(k) != v:
+            bad.append(f"answer {k}={body.get(k)!r}, expected {v!r}")
+    return bad
+
+
+def run_one(scenario: Scenario, mock: str, rp: str | None, timeout: float = 15.0) -> Outcome:
+    out = Outcome(scenario)
+    t0 = time.perf_counter()
+    data = scenario.data
+    try:
+        with httpx.Client(follow_redirects=False, timeout=timeout) as http:
+            setup(http, mock, data.get("setup", {}))
+            if "rp" in data:
+                if not rp:
+                    raise SetupFailed("this scenario drives a relying party: pass --rp URL")
+                final = drive_rp(http, mock, rp, data["rp"])
+            else:
+                final = drive_mock(http, mock, data["mock"])
+            out.final_url, out.status = final.url, final.status
+            out.failures = check(data.get("expect", {}), final)
+    except (SetupFailed, httpx.HTTPError) as e:
+        out.failures = [f"{type(e).__name__}: {e}"]
+    out.seconds = time.perf_counter() - t0
+    return out

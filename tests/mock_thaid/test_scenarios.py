@@ -1,0 +1,73 @@
+"""The shipped scenarios run against a live mock (and, where they drive a relying party,
+against the LHR demo — see tests/lhr_demo); the loader rejects bad files."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import start_live
+
+from mock_thaid.scenarios import loader, runner
+
+ROOT = Path(__file__).resolve().parents[2]
+MOCK_SCENARIOS = sorted((ROOT / "scenarios").glob("mock-*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def live():
+    live = start_live()
+    yield live
+    live.server.close()
+
+
+def test_there_are_mock_scenarios():
+    assert len(MOCK_SCENARIOS) >= 10
+
+
+@pytest.mark.parametrize("path", MOCK_SCENARIOS, ids=lambda p: p.stem)
+def test_shipped_mock_scenario_passes(live, path):
+    outcome = runner.run_one(loader.load(path), live.url, None)
+    assert outcome.passed, outcome.failures
+
+
+def test_a_scenario_that_expects_the_wrong_thing_fails(live, tmp_path):
+    p = tmp_path / "wrong.yaml"
+    p.write_text("name: expects a code but the person refuses\n"
+                 "setup: {faults: [{name: authorize_user_denies}]}\n"
+                 "mock: {authorize: {client_id: demo-rp, redirect_uri: 'http://127.0.0.1:8080/callback', persona: '1234567890121'}}\n"
+                 "expect: {redirect_params: {code: true}}\n")
+    outcome = runner.run_one(loader.load(p), live.url, None)
+    assert not outcome.passed and outcome.failures == ["redirect lacks code"]
+
+
+@pytest.mark.parametrize("text,where", [
+    ("name: x\nmock: {authorize: {client_id: a, redirect_uri: b}}\nexpekt: {}\n", "Additional properties"),
+    ("name: x\nsetup: {faults: [{name: f, cuont: 1}]}\nmock: {authorize: {client_id: a, redirect_uri: b}}\n", "setup/faults/0"),
+    ("name: x\n", "exactly one of"),
+    ("name: [unclosed\n", "not valid YAML"),
+])
+def test_invalid_scenarios_are_rejected_with_where(tmp_path, text, where):
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    with pytest.raises(loader.ScenarioError) as e:
+        loader.load(p)
+    assert where in str(e.value)
+
+
+def test_cli_prints_a_line_per_scenario_a_summary_and_junit(live, tmp_path):
+    junit = tmp_path / "out.xml"
+    r = subprocess.run([sys.executable, "-m", "mock_thaid.cli", "scenario", "run", *map(str, MOCK_SCENARIOS[:3]),
+                        "--mock", live.url, "--junit", str(junit)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("PASS") == 3 and "3 passed, 0 failed" in r.stdout
+    assert 'tests="3"' in junit.read_text() and 'failures="0"' in junit.read_text()
+
+
+def test_cli_exits_non_zero_on_a_failure(live, tmp_path):
+    p = tmp_path / "fail.yaml"
+    p.write_text("name: fails\nmock: {authorize: {client_id: nobody, redirect_uri: x}}\nexpect: {status: 200}\n")
+    r = subprocess.run([sys.executable, "-m", "mock_thaid.cli", "scenario", "run", str(p), "--mock", live.url],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "FAIL  fails" in r.stdout and "0 passed, 1 failed" in r.stdout
