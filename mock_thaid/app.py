@@ -57,6 +57,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(faults_bp)
         app.register_blueprint(admin_bp)
 
+    from . import inspector
+
+    if settings.control_api:
+        app.register_blueprint(inspector.bp)
+    inspector.init_app(app)
     errorpages.register(app)
 
     @app.context_processor

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -34,7 +34,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def protocol_error(e: ProtocolError):
         body = e.body(svc().settings.profile)
-        log.info("protocol error %s at %s: %s", e.key, request.path, e.detail)
+        g.mock_detail = e.detail
+        log.info("protocol error %s at %s", e.key, request.path)
         if wants_html():
             msg = t(_PAGE_MESSAGES.get(e.key, "err_generic"))
             return render_template("error.html", message=msg, error=body.error,
@@ -43,8 +44,11 @@ def register(app: Flask) -> None:
         if e.detail and svc().settings.control_api:
             payload["mock_detail"] = e.detail  # explains the mistake; absent when hardened
         resp = jsonify(payload)
-        if body.status == 401 and request.headers.get("Authorization", "").lower().startswith("bearer"):
+        scheme = request.headers.get("Authorization", "").split(" ", 1)[0].lower()
+        if body.status == 401 and scheme == "bearer":
             resp.headers["WWW-Authenticate"] = f'Bearer error="{body.error}"'
+        elif body.status == 401 and scheme == "basic" and svc().settings.profile == "oidc":  # RFC 6749 §5.2
+            resp.headers["WWW-Authenticate"] = f'Basic realm="{svc().settings.issuer}"'
         return resp, body.status
 
     @app.errorhandler(CSRFError)

@@ -30,7 +30,9 @@ class SigningKey:
 
 
 def new_kid() -> str:
-    return "thaid-test-" + time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    """Unique and sortable by creation time (nanoseconds), so kids are never reused."""
+    ns = time.time_ns()
+    return "thaid-test-" + time.strftime("%Y%m%d%H%M%S", time.gmtime(ns // 10**9)) + f"{ns % 10**9:09d}"
 
 
 def generate_key(kid: str | None = None) -> SigningKey:
@@ -50,6 +52,7 @@ class KeyRing:
         if not keys:
             raise ValueError("a key ring needs at least one key")
         self._keys = list(keys)
+        self._used = {k.kid for k in keys}  # a kid is never given to a second key
 
     @classmethod
     def from_dir(cls, folder: str | Path) -> "KeyRing":
@@ -78,9 +81,10 @@ class KeyRing:
         """Add a fresh key that signs from now on; keep the previous ``keep - 1`` published."""
         base = kid = new_kid()
         n = 1
-        while any(k.kid == kid for k in self._keys):
+        while kid in self._used:
             n += 1
             kid = f"{base}-{n}"
+        self._used.add(kid)
         key = generate_key(kid)
         self._keys = (self._keys + [key])[-keep:]
         return key

@@ -81,6 +81,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "The form expired or is not valid. Reload the page and try again."),
     "err_too_large": ("ไฟล์หรือข้อมูลใหญ่เกินกำหนด", "The upload or request is too large."),
     "err_internal": ("ระบบขัดข้อง โปรดลองใหม่อีกครั้ง", "Internal error. Please try again."),
+    # inspector
+    "inspector_title": ("ตัวตรวจสอบธุรกรรม (Transaction inspector)", "Transaction inspector"),
+    "inspector_help": ("คำขอล่าสุดที่ระบบของคุณ (RP) ส่งมายัง ThaiD จำลอง และคำอธิบายข้อผิดพลาด ข้อมูลลับถูกปิดบัง",
+                       "The latest requests your relying party sent to the mock, with each mistake explained. Secrets are redacted."),
+    "inspector_filter": ("กรอง", "Filter"),
+    "inspector_logins": ("คำขอเข้าสู่ระบบ (authorize)", "Authorization requests"),
+    "inspector_requests": ("คำขอและคำตอบ", "Requests and responses"),
+    "inspector_status": ("สถานะ", "Status"),
+    "inspector_endpoint": ("ปลายทาง", "Endpoint"),
+    "inspector_request": ("คำขอ", "Request"),
+    "inspector_response": ("คำตอบ", "Response"),
+    "inspector_explanation": ("คำอธิบาย", "What went wrong"),
+    "inspector_missing": ("ไม่ได้ส่ง", "not sent"),
+    "inspector_no_nonce": ("ไม่ได้ส่ง nonce (ควรส่ง)", "no nonce (you should send one)"),
+    "inspector_no_pkce": ("ไม่ได้ใช้ PKCE (แนะนำ)", "no PKCE (recommended)"),
+    "inspector_empty": ("ยังไม่มีคำขอ", "No requests yet."),
     # admin
     "admin_clients": ("บริการที่ลงทะเบียน (Relying parties)", "Registered services (relying parties)"),
     # scopes on the consent screen

@@ -44,6 +44,11 @@ class Settings:
     code_lifetime: int = 300
     refresh_lifetime: int = 30 * 24 * 3600
     ial: str = "2.3"
+    """The ``ial`` claim (thaid-api.md §9), unless the person's registration channel has its own."""
+    ial_self: str = ""
+    """``ial`` of people who registered themselves (card photos + selfie); empty = ``ial``."""
+    ial_officer: str = ""
+    """``ial`` of people registered by an officer (fingerprint + QR); empty = ``ial``."""
     # --- the person's login ----------------------------------------------------------
     login_mode: str = "production"
     """``production`` (QR + app + PIN) or ``sandbox`` (type a PID, confirm); per client too."""
@@ -53,6 +58,13 @@ class Settings:
     lockout_minutes: int = 15
     demo_pin: str = "13572468"
     """PIN given to every citizen seeded as registered (synthetic, documented)."""
+    # --- registration in the ThaiD app (enrolment/, officer/) ---------------------------
+    officer_password: str = "officer-demo"
+    """TEST-ONLY password of the district-office officer console (/officer/)."""
+    officer_qr_lifetime: int = 300
+    """Seconds the one-time QR code on the officer's screen stays valid."""
+    enrol_lifetime: int = 1800
+    """Seconds an unfinished registration is kept after its last step; then it is abandoned and its photos deleted."""
     # --- for CI and demos ------------------------------------------------------------
     control_api: bool = True
     """Serve ``/_mock/*`` (control API, RP admin). Turn off for anything shared."""

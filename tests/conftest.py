@@ -42,9 +42,23 @@ class LiveMock:
     def __init__(self, url: str, app, server, thread) -> None:
         self.url, self.app, self.server, self.thread = url, app, server, thread
 
+    def close(self) -> None:
+        stop_server(self.server, self.thread)
+
+
+
     @property
     def services(self) -> Services:
         return self.app.extensions["mock_thaid"]
+
+
+def stop_server(server, thread) -> None:
+    """Close waitress's sockets from its own thread, then stop its workers."""
+    from waitress import wasyncore
+
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    thread.join(5)
+    server.task_dispatcher.shutdown()
 
 
 def start_live(**overrides) -> LiveMock:
@@ -66,7 +80,7 @@ def start_live(**overrides) -> LiveMock:
 def live_mock():
     live = start_live()
     yield live
-    live.server.close()
+    live.close()
 
 
 DEMO_PID = "1234567890121"

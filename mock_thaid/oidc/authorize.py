@@ -133,7 +133,12 @@ def _persona_pid(s, persona: str) -> str:
 
     pid = normalize(persona)
     if citizens.get(s, pid) is None:
-        raise ProtocolError("access_denied", f"persona {persona!r} is not a citizen in the mock's register")
+        raise ProtocolError("access_denied", f"persona {_masked(pid)} is not a citizen in the mock's register")
     if citizens.account(s, pid) is None:
-        raise ProtocolError("access_denied", f"citizen {pid} has not registered with ThaiD yet")
+        raise ProtocolError("access_denied", f"citizen {_masked(pid)} has not registered with ThaiD yet")
     return pid
+
+
+def _masked(pid: str) -> str:
+    """PIDs never appear whole in messages or logs."""
+    return pid[:1] + "-xxxx-xxxxx-" + pid[10:12] + "-" + pid[12:] if len(pid) == 13 else "(not a PID)"

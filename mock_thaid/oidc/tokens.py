@@ -13,7 +13,12 @@ from ..store.models import Client
 
 
 def ial_for(services: Services, s: Session, pid: str) -> str:
-    return services.settings.ial
+    """The IAL of the channel the person registered through (settings ial_self / ial_officer),
+    falling back to ``ial`` (no account, or the channel's setting left empty)."""
+    st = services.settings
+    acc = citizens.account(s, pid)
+    per_channel = {"self": st.ial_self, "officer": st.ial_officer}
+    return (per_channel.get(acc.channel) if acc is not None else None) or st.ial
 
 
 def identity_claims(services: Services, s: Session, pid: str, scopes: list[str]) -> dict:

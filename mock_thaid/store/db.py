@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from . import events as _events  # noqa: F401  (registers the protocol_events table)
 from . import faults as _faults  # noqa: F401  (registers the faults table)
 from .models import Base
 

@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x models. Times are Unix seconds (floats) from the mock's Clock."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -132,3 +132,65 @@ class Token(Base):
     issued_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- registration with the ThaiD app (mock_thaid/enrolment/, mock_thaid/officer/) -----------
+
+
+class Enrolment(Base):
+    """One registration in progress; its steps are mock_thaid/enrolment/machine.py's."""
+
+    __tablename__ = "enrolments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """Secret handle held by the phone (Flask session) or the CI pipeline."""
+    ref: Mapped[str] = mapped_column(String(16), index=True, unique=True)
+    """Short reference the person shows the officer."""
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    step: Mapped[str] = mapped_column(String(24))
+    pid: Mapped[str | None] = mapped_column(String(13), nullable=True)
+    office: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    officer: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    camera: Mapped[bool] = mapped_column(Boolean, default=False)
+    card_source: Mapped[str] = mapped_column(String(16), default="")
+    """How the card was read: ``sample`` (a card the mock rendered) or ``typed`` (PID asked)."""
+    face_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    replaced: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error_args: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class EnrolmentImage(Base):
+    """A photo taken during a registration (card front/back, selfie), deleted when it ends."""
+
+    __tablename__ = "enrolment_images"
+    enrolment_id: Mapped[str] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    mime: Mapped[str] = mapped_column(String(16))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    recognised_pid: Mapped[str | None] = mapped_column(String(13), nullable=True)
+    uploaded_at: Mapped[float] = mapped_column(Float)
+
+
+class CardRender(Base):
+    """A sample card image the mock rendered, by SHA-256, so an upload of it is recognised."""
+
+    __tablename__ = "card_renders"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pid: Mapped[str] = mapped_column(String(13))
+    side: Mapped[str] = mapped_column(String(8))
+    variant: Mapped[str] = mapped_column(String(16), default="clear")
+
+
+class OfficerQr(Base):
+    """The one-time QR code on the officer's screen (registration with an officer)."""
+
+    __tablename__ = "officer_qrs"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enrolment_id: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[float] = mapped_column(Float)
+    used_at: Mapped[float | None] = mapped_column(Float, nullable=True)

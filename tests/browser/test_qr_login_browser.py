@@ -39,7 +39,7 @@ def live():
     try:
         yield server
     finally:
-        server.server.close()
+        server.close()
 
 
 def assert_banner(page: Page) -> None:
@@ -218,7 +218,7 @@ def test_expired_qr_offers_a_new_one(desktop, phone):
         assert desktop.callbacks == []
         assert desktop.errors == [] and phone.errors == []
     finally:
-        live.server.close()
+        live.close()
 
 
 def test_english_toggle_and_mock_banner(live, desktop, phone):

@@ -19,7 +19,7 @@ MOCK_SCENARIOS = sorted((ROOT / "scenarios").glob("mock-*.yaml"))
 def live():
     live = start_live()
     yield live
-    live.server.close()
+    live.close()
 
 
 def test_there_are_mock_scenarios():

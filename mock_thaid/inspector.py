@@ -1,0 +1,112 @@
+"""The transaction inspector: every request to a ThaiD endpoint, redacted, with the
+mistake explained in plain words (the ProtocolError's detail)."""
+from __future__ import annotations
+
+import base64
+import json
+
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
+from flask import Blueprint, Flask, g, jsonify, render_template, request
+
+from .services import svc
+from .store import events, logins
+
+bp = Blueprint("inspector", __name__, url_prefix="/_mock")
+
+ENDPOINTS = {
+    "/api/v2/oauth2/auth": "authorize", "/api/v2/oauth2/token": "token",
+    "/api/v2/oauth2/introspect": "introspect", "/api/v2/oauth2/revoke": "revoke",
+    "/api/v2/oauth2/userinfo": "userinfo",
+}
+SECRET_FIELDS = {"client_secret", "code_verifier", "pin"}
+TOKEN_FIELDS = {"code", "token", "refresh_token", "access_token", "id_token"}
+
+
+def _short(value: str) -> str:
+    return value[:6] + "…" if len(value) > 8 else "…"
+
+
+def _mask_pid(value: str) -> str:
+    return value[:1] + "-xxxx-xxxxx-" + value[10:12] + "-" + value[12:] if len(value) == 13 and value.isdigit() else "…"
+
+
+def redact(params: dict) -> dict:
+    out = {}
+    for k, v in params.items():
+        if k in SECRET_FIELDS:
+            out[k] = "***"
+        elif k in TOKEN_FIELDS and isinstance(v, str):
+            out[k] = _short(v)
+        elif k in ("login_hint", "pid", "sub") and isinstance(v, str):
+            out[k] = _mask_pid(v)
+        elif k == "redirect" and isinstance(v, str):
+            out[k] = v.split("?")[0] + "?…"
+        else:
+            out[k] = v
+    return out
+
+
+def _client_id() -> str | None:
+    cid, _ = extract_basic_authorization(request.headers)
+    return cid or request.values.get("client_id")
+
+
+def record(response):
+    endpoint = ENDPOINTS.get(request.path.rstrip("/"))
+    if endpoint is None:
+        return response
+    req = redact(request.values.to_dict())
+    auth = request.headers.get("Authorization", "")
+    req["_client_auth"] = ("client_secret_basic" if auth.lower().startswith("basic ") else
+                           "client_secret_post" if "client_secret" in request.form else
+                           "bearer" if auth.lower().startswith("bearer ") else "none")
+    if request.headers.get("X-Mock-Persona"):
+        req["_persona"] = _mask_pid(request.headers["X-Mock-Persona"])
+    if request.headers.get("x-imauth-apikey") is not None:
+        req["_api_key_sent"] = True
+    body: dict = {}
+    if response.is_json:
+        try:
+            body = redact(json.loads(response.get_data()))
+        except ValueError:
+            body = {}
+    if response.status_code in (301, 302, 303, 307):
+        body = {"location": response.headers.get("Location", "").split("?")[0],
+                **redact({k: v for k, v in _query(response.headers.get("Location", "")).items()})}
+    try:
+        with svc().db.session() as s:
+            events.add(s, at=svc().clock.now(), client_id=_client_id(), endpoint=endpoint,
+                       method=request.method, status=response.status_code,
+                       error=body.get("error"), explanation=getattr(g, "mock_detail", None),
+                       request=req, response=body)
+    except Exception:  # the inspector must never break a protocol answer
+        pass
+    return response
+
+
+def _query(url: str) -> dict:
+    from urllib.parse import parse_qs, urlsplit
+
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(record)
+
+
+@bp.get("/inspector/")
+def page():
+    services = svc()
+    client_id = request.args.get("client_id") or None
+    with services.db.session() as s:
+        evs = events.recent(s, 100, client_id)
+        sessions = logins.recent(s, 30)
+        return render_template("inspector.html", events=evs, sessions=sessions, client_id=client_id,
+                               now=services.clock.now())
+
+
+@bp.get("/events")
+def json_events():
+    with svc().db.session() as s:
+        return jsonify({"events": [e.as_dict() for e in events.recent(s, int(request.args.get("limit", 100)),
+                                                                      request.args.get("client_id"))]})

@@ -1,0 +1,1 @@
+"""The district-office officer console (registration with an officer, manual §๒.๒)."""

@@ -1,0 +1,42 @@
+"""What relying parties sent to the protocol endpoints and what they got (the inspector's data)."""
+from __future__ import annotations
+
+from sqlalchemy import JSON, Float, Integer, String, Text, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .models import Base
+
+KEEP = 500
+
+
+class ProtocolEvent(Base):
+    __tablename__ = "protocol_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    client_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    endpoint: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(8))
+    status: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    request: Mapped[dict] = mapped_column(JSON, default=dict)
+    response: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def as_dict(self) -> dict:
+        return {c.name: getattr(self, c.name) for c in self.__table__.columns}
+
+
+def add(s: Session, **fields) -> ProtocolEvent:
+    ev = ProtocolEvent(**fields)
+    s.add(ev)
+    s.flush()
+    if ev.id % 50 == 0:  # keep the table small
+        s.execute(delete(ProtocolEvent).where(ProtocolEvent.id <= ev.id - KEEP))
+    return ev
+
+
+def recent(s: Session, limit: int = 100, client_id: str | None = None) -> list[ProtocolEvent]:
+    q = select(ProtocolEvent).order_by(ProtocolEvent.id.desc()).limit(limit)
+    if client_id:
+        q = q.where(ProtocolEvent.client_id == client_id)
+    return list(s.scalars(q))
