@@ -30,8 +30,10 @@ system-deps:
 	fi
 
 node-deps:
-	@if [ ! -d tests/node/node_modules ] && [ -f tests/node/package-lock.json ]; then \
-	  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error; fi
+	@for d in $$(git ls-files 'tests/*package-lock.json' | xargs -rn1 dirname); do \
+	  if [ ! -d $$d/node_modules ] || [ $$d/package-lock.json -nt $$d/node_modules ]; then \
+	    echo "npm ci in $$d"; npm ci --prefix $$d --no-audit --no-fund --loglevel=error || exit 1; fi; \
+	done
 
 bench: $(STAMP)
 	$(PY) bench/login_bench.py

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from urllib.parse import urlencode
 
 from flask import Flask, request
@@ -22,7 +21,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     services = services or Services.build(settings)
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SECRET_KEY=services.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
@@ -41,21 +40,29 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from .control.api import bp as control_bp
     from .control.faults_api import bp as faults_bp
     from .control.admin import bp as admin_bp
+    from .enrolment.api import bp as enrol_api_bp
+    from .enrolment.home import bp as enrol_home_bp
+    from .enrolment.views import bp as enrol_bp
     from .login.views import bp as login_bp
     from .oidc.authorize import bp as authorize_bp
     from .oidc.discovery import bp as discovery_bp
     from .oidc.introspection import bp as introspection_bp
     from .oidc.token_endpoint import bp as token_bp
+    from .officer.views import bp as officer_bp
 
     csrf = CSRFProtect(app)
     for bp in (discovery_bp, token_bp, introspection_bp, control_bp, faults_bp):
         csrf.exempt(bp)  # machine endpoints: client authentication, not cookies
+    csrf.exempt(enrol_api_bp)  # JSON registration API for CI (under /_mock/, no cookies)
     for bp in (discovery_bp, authorize_bp, token_bp, introspection_bp, login_bp, app_bp):
+        app.register_blueprint(bp)
+    for bp in (enrol_bp, enrol_home_bp, officer_bp):  # registration: app pages, officer console
         app.register_blueprint(bp)
     if settings.control_api:
         app.register_blueprint(control_bp)
         app.register_blueprint(faults_bp)
         app.register_blueprint(admin_bp)
+        app.register_blueprint(enrol_api_bp)
 
     from . import inspector
 
@@ -71,6 +78,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         args["lang"] = "en" if lang == "th" else "th"
         return {"t": t, "lang": lang, "lang_url": request.path + "?" + urlencode(args),
                 "csrf_token": generate_csrf, "settings": settings}
+
+    @app.before_request
+    def _sync_shared_state():
+        if not request.path.startswith("/static/"):
+            services.sync()
 
     @app.after_request
     def _headers(resp):

@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes; more than 1 runs gunicorn (state is shared through the database)")
     serve.add_argument("--dev", action="store_true", help="use Flask's development server")
     _add_setting_flags(serve)
     keys = sub.add_parser("keys", help="TEST-ONLY signing keys")
@@ -62,6 +64,8 @@ def _serve(args) -> int:
     overrides = {n: getattr(args, n) for n in setting_names() if getattr(args, n, None) is not None}
     server = None
     port = args.port
+    if args.workers > 1 and not args.dev:
+        return _serve_gunicorn(args, overrides)
     if not args.dev:
         from waitress.server import create_server
 
@@ -95,6 +99,47 @@ def _serve(args) -> int:
         pass
     finally:
         server.close()
+    return 0
+
+
+def _serve_gunicorn(args, overrides: dict) -> int:
+    """Several processes on one socket; codes, tokens, logins, lockouts, keys, the clock
+    and the session secret all come from the shared database."""
+    import socket
+
+    from gunicorn.app.base import BaseApplication
+
+    from .app import create_app
+
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    if "issuer" not in overrides:
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        overrides["issuer"] = f"http://{host}:{port}"
+    settings = Settings.from_env(**overrides)
+    if settings.database_url in ("sqlite://", "sqlite:///:memory:"):
+        print("mock-thaid: --workers needs a database file or server, not in-memory SQLite", file=sys.stderr)
+        return 2
+    create_app(settings)  # create tables, seed and store keys once, before the workers start
+
+    class Gunicorn(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", [f"fd://{sock.fileno()}"])
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", max(1, args.threads // 2))
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", None)
+            self.cfg.set("loglevel", "warning")
+
+        def load(self):
+            return create_app(settings)
+
+    print(f"mock-thaid: serving {settings.issuer} on {args.host}:{port} with {args.workers} gunicorn workers "
+          f"(profile {settings.profile}, control API {'on' if settings.control_api else 'off'})", flush=True)
+    Gunicorn().run()
     return 0
 
 

@@ -48,11 +48,11 @@ def key_to_pem(key: SigningKey) -> bytes:
 
 
 class KeyRing:
-    def __init__(self, keys: list[SigningKey]) -> None:
+    def __init__(self, keys: list[SigningKey], used: set[str] | None = None) -> None:
         if not keys:
             raise ValueError("a key ring needs at least one key")
         self._keys = list(keys)
-        self._used = {k.kid for k in keys}  # a kid is never given to a second key
+        self._used = {k.kid for k in keys} | set(used or ())  # a kid is never given to a second key
 
     @classmethod
     def from_dir(cls, folder: str | Path) -> "KeyRing":

@@ -1,13 +1,23 @@
-"""What a running mock holds: settings, database, signing keys and clock."""
+"""What a running mock holds: settings, database, signing keys and clock.
+
+Several worker processes can serve one database: the Flask secret, the signing keys and
+the clock offset live in the database too, and each worker reloads its copies when the
+shared version number changes (checked once per request by ``sync``).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from flask import current_app
 
 from .clock import Clock
-from .keys import KeyRing, generate_key
+from .keys import KeyRing, SigningKey, generate_key, key_to_pem
 from .settings import Settings
+from .store import shared
 from .store.db import Database
 
 
@@ -17,15 +27,72 @@ class Services:
     db: Database
     keys: KeyRing
     clock: Clock
+    secret_key: str = ""
+    version: int = field(default=-1)
 
     @classmethod
     def build(cls, settings: Settings, keys: KeyRing | None = None) -> "Services":
-        if keys is None:
-            try:
-                keys = KeyRing.from_dir(settings.keys_dir)
-            except FileNotFoundError:
-                keys = KeyRing([generate_key()])
-        return cls(settings, Database(settings.database_url), keys, Clock())
+        now = time.time()
+        initial = ([(k, now + i * 1e-3) for i, k in enumerate(keys.keys)] if keys is not None
+                   else _keys_from_dir(settings.keys_dir))
+        services = cls(settings, Database(settings.database_url), KeyRing([generate_key("placeholder")]), Clock())
+        services.bootstrap(initial)
+        return services
+
+    def bootstrap(self, initial: list[tuple[SigningKey, float]]) -> None:
+        """Store the signing keys and the Flask secret unless the database has them already."""
+        with self.db.session() as s:
+            known = shared.all_kids(s)
+            new = [(k, t) for k, t in initial if k.kid not in known]
+            if not known and not new:
+                new = [(generate_key(), time.time())]
+            for key, created in new:
+                shared.add_key(s, key.kid, key_to_pem(key).decode(), created)
+            fresh = self.secret_key or self.settings.secret_key or secrets.token_hex(32)
+            self.secret_key = shared.setdefault(s, "secret_key", fresh)
+            if new:
+                shared.bump(s)
+        self.version = -1
+        self.sync()
+
+    def sync(self) -> None:
+        """Reload keys and clock offset if another worker changed them."""
+        with self.db.session() as s:
+            v = shared.version(s)
+            if v == self.version:
+                return
+            stored = shared.keys(s)
+            self.keys = KeyRing([
+                SigningKey(k.kid, serialization.load_pem_private_key(k.pem.encode(), password=None))
+                for k in stored
+            ], used=shared.all_kids(s))
+            self.clock.offset = float(shared.get(s, "clock_offset") or 0.0)
+            self.version = v
+
+    def rotate_keys(self, keep: int = 2) -> SigningKey:
+        self.sync()
+        key = self.keys.rotate(keep)
+        with self.db.session() as s:
+            shared.add_key(s, key.kid, key_to_pem(key).decode(), time.time())
+            kept = {k.kid for k in self.keys.keys}
+            shared.retire_keys(s, [k.kid for k in shared.keys(s) if k.kid not in kept])
+            shared.bump(s)
+        self.sync()
+        return key
+
+    def set_clock_offset(self, offset: float) -> None:
+        with self.db.session() as s:
+            shared.put(s, "clock_offset", repr(float(offset)))
+            shared.bump(s)
+        self.sync()
+
+
+def _keys_from_dir(folder: str) -> list[tuple[SigningKey, float]]:
+    try:
+        ring = KeyRing.from_dir(folder)
+    except FileNotFoundError:
+        return []
+    return [(k, Path(folder, k.kid + ".pem").stat().st_mtime) for k in ring.keys]
 
 
 def svc() -> Services:

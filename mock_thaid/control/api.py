@@ -238,7 +238,7 @@ def scan_login(ref: str):
 
 @bp.post("/keys/rotate")
 def rotate_keys():
-    key = svc().keys.rotate()
+    key = svc().rotate_keys()
     return jsonify({"signing_kid": key.kid, "published": [k.kid for k in svc().keys.keys]})
 
 
@@ -246,8 +246,10 @@ def rotate_keys():
 def reset():
     services = svc()
     st = services.settings
+    kept = [(k, i * 1e-3) for i, k in enumerate(services.keys.keys)]
     services.db.reset()
-    services.clock.offset = 0.0
+    services.bootstrap(kept)  # the same keys and Flask secret, stored again
+    services.set_clock_offset(0.0)
     with services.db.session() as s:
         counts = seed(s, citizens_file=st.citizens_file, clients_file=st.clients_file,
                       demo_pin=st.demo_pin, now=services.clock.now(), kdf_n=st.pin_kdf_n)

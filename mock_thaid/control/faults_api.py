@@ -60,12 +60,12 @@ def move_clock():
         value = data["advance"]
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ControlError(400, "invalid_field", "advance must be a number of seconds")
-        c.advance(float(value))
+        svc().set_clock_offset(c.offset + float(value))
     elif "offset" in data:
         value = data["offset"]
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ControlError(400, "invalid_field", "offset must be a number of seconds")
-        c.offset = float(value)
+        svc().set_clock_offset(float(value))
     else:
         raise ControlError(400, "missing_field", "send {\"advance\": seconds} or {\"offset\": seconds}")
     return jsonify({"now": c.now(), "offset": c.offset})

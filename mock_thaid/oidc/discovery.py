@@ -50,7 +50,7 @@ def jwks():
         action = injected[0].apply(injected[1])
         if action[0] == "status":
             return jsonify({"error": "server_error", "error_description": "JWKS unavailable (fault)"}), action[1]
-        services.keys.rotate()
+        services.rotate_keys()
     resp = jsonify(services.keys.jwks())
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp

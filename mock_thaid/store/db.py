@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from . import events as _events  # noqa: F401  (registers the protocol_events table)
+from . import shared as _shared  # noqa: F401  (registers meta and signing_keys)
 from . import faults as _faults  # noqa: F401  (registers the faults table)
 from .models import Base
 

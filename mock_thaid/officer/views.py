@@ -1,0 +1,142 @@
+"""The officer console at a district registration office (manual §๒.๒.๕–๒.๒.๖).
+
+An officer logs in (any name, an office, the demo password of the ``officer_password``
+setting), sees the registrations pending at that office, checks a person's card against
+the register, scans the index finger (simulated) and shows a one-time QR code that expires
+after ``officer_qr_lifetime`` seconds. The login is kept in the signed Flask session.
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+
+from .. import cardimages
+from ..enrolment import machine, officerpath, steps
+from ..enrolment.errors import EnrolError
+from ..i18n import current_lang, t
+from ..pid import format_pid
+from ..qr import qr_data_url
+from ..services import svc
+from ..store import enrolments
+from .offices import OFFICES, office_name
+
+bp = Blueprint("officer", __name__, url_prefix="/officer")
+
+SESSION_KEY = "officer"
+
+
+def _officer() -> dict | None:
+    who = session.get(SESSION_KEY)
+    return who if isinstance(who, dict) and who.get("office") in OFFICES else None
+
+
+def _login_page(error: str | None = None, status: int = 200):
+    return render_template("officer/login.html", offices=OFFICES, error=error,
+                           name=request.form.get("name", ""), chosen=request.form.get("office", "")), status
+
+
+@bp.get("/")
+def index():
+    who = _officer()
+    if who is None:
+        return _login_page()
+    services = svc()
+    with services.db.session() as s:
+        ctx = steps.Ctx(services, s)
+        enrolments.expire_idle(s, now=ctx.now, lifetime=services.settings.enrol_lifetime)
+        rows = [(e, steps.citizen_of(ctx, e)) for e in enrolments.pending_at(s, who["office"])]
+        return render_template("officer/list.html", who=who, rows=rows,
+                               office=office_name(who["office"], current_lang()))
+
+
+@bp.post("/login")
+def login():
+    password = request.form.get("password", "")
+    name = request.form.get("name", "").strip()[:128]
+    office = request.form.get("office", "")
+    if office not in OFFICES or not name:
+        return _login_page(t("enrol_err_invalid_field", field=t("officer_office") if name else t("officer_name")), 400)
+    if not hmac.compare_digest(password.encode(), svc().settings.officer_password.encode()):
+        return _login_page(t("enrol_err_officer_login"), 403)
+    session[SESSION_KEY] = {"name": name, "office": office}
+    return redirect(url_for("officer.index"), 303)
+
+
+@bp.post("/logout")
+def logout():
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("officer.index"), 303)
+
+
+def _enrolment(ctx, ref: str):
+    who = _officer()
+    if who is None:
+        abort(redirect(url_for("officer.index"), 303))
+    e = enrolments.by_ref(ctx.s, ref)
+    if e is None or e.office != who["office"] or e.channel != machine.OFFICER:
+        abort(404)
+    return who, e
+
+
+def _detail(ctx, who, e, error: EnrolError | None = None, status: int = 200):
+    lang = current_lang()
+    cit = steps.citizen_of(ctx, e)
+    qr = enrolments.current_qr(ctx.s, e, now=ctx.now) if e.step == machine.SCAN_QR else None
+    stored = steps.error_of(e)
+    message = error.message(lang) if error else (stored["message_" + lang] if stored else None)
+    details = error.detail_lines(lang) if error else []
+    card = None
+    if cit is not None:
+        card = "data:image/png;base64," + base64.b64encode(cardimages.render(cit.as_claim_source(), "front")).decode()
+    qr_url = officerpath.qr_url(ctx, qr) if qr else None
+    return render_template(
+        "officer/detail.html", who=who, e=e, citizen=cit, card=card, error=message, details=details,
+        expired=cit is not None and steps.card_is_expired(ctx, cit), pid_display=format_pid(e.pid) if e.pid else "",
+        qr=qr, qr_url=qr_url, qr_image=qr_data_url(qr_url) if qr_url else None,
+        qr_left=int(qr.expires_at - ctx.now) if qr else 0, office=office_name(e.office, lang)), status
+
+
+@bp.get("/e/<ref>")
+def detail(ref: str):
+    services = svc()
+    with services.db.session() as s:
+        ctx = steps.Ctx(services, s)
+        who, e = _enrolment(ctx, ref)
+        return _detail(ctx, who, e)
+
+
+ACTIONS = {
+    "card-check": lambda ctx, who, e: officerpath.check_card(ctx, e, who["name"]),
+    "fingerprint": lambda ctx, who, e: officerpath.scan_fingerprint(ctx, e, who["name"]),
+    "qr": lambda ctx, who, e: officerpath.new_qr(ctx, e),
+}
+
+
+@bp.post("/e/<ref>/<action>")
+def act(ref: str, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    services = svc()
+    with services.db.session() as s:
+        ctx = steps.Ctx(services, s)
+        who, e = _enrolment(ctx, ref)
+        try:
+            ACTIONS[action](ctx, who, e)
+        except EnrolError as err:
+            return _detail(ctx, who, e, err, err.status)
+    return redirect(url_for("officer.detail", ref=ref), 303)
+
+
+@bp.get("/e/<ref>/status")
+def status(ref: str):
+    services = svc()
+    with services.db.session() as s:
+        ctx = steps.Ctx(services, s)
+        _, e = _enrolment(ctx, ref)
+        qr = enrolments.current_qr(s, e, now=ctx.now) if e.step == machine.SCAN_QR else None
+        resp = jsonify({"step": e.step, "error": (steps.error_of(e) or {}).get("code"),
+                        "qr_expires_in": max(0, int(qr.expires_at - ctx.now)) if qr else 0})
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
