@@ -72,6 +72,17 @@ def _face(d: ImageDraw.ImageDraw, x: int, y: int, w: int, h: int) -> None:
     d.text((cx, y + h - 18), "MOCK", font=font(20, True), fill=MUTED, anchor="mm")
 
 
+def _wrap(d: ImageDraw.ImageDraw, text: str, fnt, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and d.textlength(candidate, font=fnt) > width:
+            lines.append(line)
+            candidate = word
+        line = candidate
+    return lines + [line]
+
+
 def _front(c: dict) -> Image.Image:
     img = _background()
     d = ImageDraw.Draw(img)
@@ -94,7 +105,8 @@ def _front(c: dict) -> Image.Image:
     d.text((250, 324), f"เกิดวันที่  {th_date(c['birthdate'])}", font=font(28, True), fill=INK)
     d.text((250, 362), f"Date of Birth  {en_date(c['birthdate'])}", font=font(26, True), fill=INK)
     d.text((60, 420), "ที่อยู่", font=font(22), fill=MUTED)
-    d.text((130, 414), c["address"], font=font(26), fill=INK)
+    for i, line in enumerate(_wrap(d, c["address"], font(26), 620)[:2]):
+        d.text((130, 414 + 32 * i), line, font=font(26), fill=INK)
     for x, label_th, label_en, value in ((60, "วันออกบัตร", "Date of Issue", c["date_of_issuance"]),
                                          (400, "วันบัตรหมดอายุ", "Date of Expiry", c["date_of_expiry"])):
         d.text((x, 500), th_date(value), font=font(26, True), fill=INK)

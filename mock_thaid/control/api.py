@@ -108,6 +108,27 @@ def _register(s, pid: str, pin, channel: str) -> bool:
     return replaced
 
 
+OUTCOMES = {"face": ("pass", "mismatch", "liveness_fail"), "fingerprint": ("pass", "mismatch")}
+
+
+@bp.put("/citizens/<pid>/outcomes")
+def put_outcomes(pid: str):
+    """What the simulated face check (self-registration) and fingerprint scan (officer) answer."""
+    data = _json()
+    if not data or set(data) - set(OUTCOMES):
+        raise ControlError(400, "invalid_field", "send face and/or fingerprint, nothing else")
+    for key, value in data.items():
+        if value not in OUTCOMES[key]:
+            raise ControlError(400, "invalid_field", f"{key} must be one of {', '.join(OUTCOMES[key])}")
+    with svc().db.session() as s:
+        c = citizens.get(s, _pid(pid))
+        if c is None:
+            raise ControlError(404, "not_found", f"no citizen with pid {pid}")
+        for key, value in data.items():
+            setattr(c, key, value)
+        return jsonify(_citizen_json(s, c))
+
+
 @bp.put("/accounts/<pid>")
 def put_account(pid: str):
     data = request.get_json(silent=True) or {}

@@ -59,9 +59,9 @@ def card():
     with services.db.session() as s:
         cit, acc = _owner(s)
         if acc is None:
-            return render_template("enrol/card.html", citizen=None), 404
+            return render_template("enrol/digital_card.html", citizen=None), 404
         day = bangkok_day(acc.registered_at).isoformat()
-        return render_template("enrol/card.html", citizen=cit, account=acc, ial=ial_for(services, s, cit.pid),
+        return render_template("enrol/digital_card.html", citizen=cit, account=acc, ial=ial_for(services, s, cit.pid),
                                registered=show_date(day, current_lang()), pid_display=format_pid(cit.pid),
                                show_date=show_date, return_login=session.get("enrol_return"))
 

@@ -104,10 +104,13 @@ def path(channel: str) -> tuple[str, ...]:
 
 
 def manual_ref(step: str, channel: str) -> str | None:
-    """The manual's section for ``step`` on this path, e.g. ``"2.1.4"``; None when it has none."""
+    """The manual's section for ``step`` on this path, e.g. ``"2.1.4"``; None when it has none.
+    Before a channel is chosen, a step of both paths names both (``"2.1.2 / 2.2.1"``)."""
     refs = _MANUAL.get(step)
     if refs is None:
         return None
+    if not channel and all(refs):
+        return f"{refs[0]} / {refs[1]}"
     return refs[1] if channel == OFFICER else refs[0]
 
 

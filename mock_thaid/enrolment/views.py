@@ -11,12 +11,13 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from ..i18n import current_lang
 from ..officer.offices import OFFICES, office_name
+from ..oidc.tokens import ial_for
 from ..pin import DEFAULT_POLICY
 from ..pid import THAI_DIGITS, format_pid
 from ..services import svc
 from ..store import citizens, enrolments
 from . import machine, officerpath, selfpath, steps
-from .dates import show_date
+from .dates import bangkok_day, show_date
 from .errors import EnrolError
 from .images import MAX_BYTES
 
@@ -54,9 +55,14 @@ def render_step(ctx: steps.Ctx, e, error: EnrolError | None = None):
     manual = machine.manual_ref(e.step, e.channel)
     code, message, details = _error_view(e, error, lang)
     photos = {k: img.sha256[:12] for k, img in enrolments.images(ctx.s, e.id).items()}
+    account = citizens.account(ctx.s, e.pid) if e.pid else None
+    done = {}
+    if e.step == machine.DONE and account is not None:
+        done = {"ial": ial_for(ctx.services, ctx.s, e.pid),
+                "registered": show_date(bangkok_day(account.registered_at).isoformat(), lang)}
     return render_template(
         f"enrol/{TEMPLATES.get(e.step, page)}.html", e=e, page=page, citizen=cit,
-        account=citizens.account(ctx.s, e.pid) if e.pid else None, photos=photos,
+        account=account, photos=photos,
         progress=machine.progress(e.step, e.channel),
         manual=(thai_digits(manual) if lang == "th" else manual) if manual else None,
         error_code=code, error_message=message, error_details=details,
@@ -64,7 +70,7 @@ def render_step(ctx: steps.Ctx, e, error: EnrolError | None = None):
         offices=OFFICES, office=office_name(e.office, lang), show_date=show_date,
         pid_display=format_pid(e.pid) if e.pid else "", max_mb=MAX_BYTES // (1024 * 1024),
         cancellable=e.step not in machine.TERMINAL and e.step != machine.CONSENT,
-        return_login=session.get("enrol_return"))
+        return_login=session.get("enrol_return"), **done)
 
 
 def _files(side: str) -> bytes | None:

@@ -110,9 +110,6 @@ def authorize():
             if action and action[0] == "expire":
                 ls.expires_at = ls.created_at
                 return render_login_page(ls, client, client.login_mode or st.login_mode)
-        persona = request.headers.get(PERSONA_HEADER) or request.args.get("login_hint")
-        if st.auto_login and persona:
-            return redirect(flow.approve(services, s, ls, _persona_pid(s, persona)))
         decision = client.next_decision
         if decision:
             client.next_decision = None
@@ -124,6 +121,9 @@ def authorize():
                 s.commit()  # the decision is used up even when it cannot be honoured
                 raise
             return redirect(flow.approve(services, s, ls, pid))
+        persona = request.headers.get(PERSONA_HEADER) or request.args.get("login_hint")
+        if st.auto_login and persona:
+            return redirect(flow.approve(services, s, ls, _persona_pid(s, persona)))
         mode = client.login_mode or st.login_mode
         return render_login_page(ls, client, mode)
 

@@ -19,7 +19,6 @@ def document(issuer: str, profile: str) -> dict:
         "userinfo_endpoint": f"{issuer}/api/v2/oauth2/userinfo/",
         "jwks_uri": f"{issuer}/jwks/",
         "revocation_endpoint": f"{issuer}/api/v2/oauth2/revoke/",
-        "introspection_endpoint": f"{issuer}/api/v2/oauth2/introspect/",
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_type_supported": ["public"],
@@ -28,7 +27,8 @@ def document(issuer: str, profile: str) -> dict:
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": list(SCOPES),
     }
-    if profile == "oidc":
+    if profile == "oidc":  # ThaiD itself does not advertise introspection or PKCE (§1)
+        doc["introspection_endpoint"] = f"{issuer}/api/v2/oauth2/introspect/"
         doc["code_challenge_methods_supported"] = ["S256"]
         doc["response_modes_supported"] = ["query"]
         doc["claims_parameter_supported"] = False

@@ -127,10 +127,19 @@ try {
   const secret = tamper === 'secret' ? `${opt['client-secret']}-WRONG` : opt['client-secret'];
   const clientAuth = opt.auth === 'basic' ? client.ClientSecretBasic(secret) : client.ClientSecretPost(secret);
 
-  const config = await run('discovery', () => client.discovery(base, opt['client-id'], undefined, clientAuth, {
+  let config = await run('discovery', () => client.discovery(base, opt['client-id'], undefined, clientAuth, {
     execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
     [client.customFetch]: mockFetch,
   }));
+  if (!config.serverMetadata().introspection_endpoint) {
+    // ThaiD does not advertise introspection: add its documented path, as a real RP must.
+    const m = config.serverMetadata();
+    config = new client.Configuration({ ...m, introspection_endpoint: `${m.issuer}/api/v2/oauth2/introspect/` },
+                                      opt['client-id'], undefined, clientAuth);
+    client.allowInsecureRequests(config);
+    client.enableNonRepudiationChecks(config);
+    config[client.customFetch] = mockFetch;
+  }
   const meta = config.serverMetadata();
   tokenEndpoint = meta.token_endpoint;
   result.issuer = meta.issuer;

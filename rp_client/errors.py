@@ -1,0 +1,275 @@
+"""Every failure of the relying-party client, as a class with a stable ``code``.
+
+Callers branch on the class or on ``exc.code`` — never on the message. Each exception
+carries its data as attributes and in ``exc.data`` (a plain dict, safe to log: it
+never holds a token, a secret or a code verifier).
+
+Hierarchy (``code`` in brackets)::
+
+    ThaiDError [thaid_error]
+      ConfigError [config_invalid]
+      NetworkError [network_error]
+      DiscoveryError [discovery_failed]
+        IssuerMismatch [discovery_issuer_mismatch]
+      CallbackIssuerMismatch [callback_wrong_issuer]
+      ProviderError [provider_error]              HTTP error answer from an endpoint
+      ProviderResponseError [provider_bad_response]  a 2xx answer that is not what the spec says
+      TokenResponseError [token_response_invalid]
+        IDTokenMissing [id_token_missing]
+      AuthorizationError [authorization_error]    ``error=`` on the callback
+        UserDenied [user_denied]
+      StateError [state_error]
+        StateMissing [state_missing] / StateMismatch [state_mismatch] / StateUnknown [state_unknown]
+        StateExpired [state_expired] / StateReused [state_reused]
+      CodeMissing [code_missing]
+      JWKSError [jwks_fetch_failed]
+      IDTokenError [id_token_invalid]
+        IDTokenMalformed, IDTokenUnsupportedAlg, IDTokenInvalidSignature, IDTokenUnknownKid,
+        IDTokenKidAmbiguous, IDTokenWrongIssuer, IDTokenWrongAudience, IDTokenWrongAzp,
+        IDTokenExpired, IDTokenNotYetValid, IDTokenMissingClaim, IDTokenNonceMissing,
+        IDTokenNonceMismatch, IDTokenAtHashMismatch, IDTokenSubMismatch
+      UserinfoError [userinfo_invalid]
+        UserinfoSubMismatch [userinfo_sub_mismatch]
+      IdentityError [identity_invalid]
+      LogoutRejected [logout_not_same_origin]
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+_RESERVED = frozenset({"code", "data", "message", "message_th", "message_en", "args", "to_dict"})
+
+
+class ThaiDError(Exception):
+    """Base class. ``code`` is stable; ``data`` holds the details as a dict."""
+
+    code: str = "thaid_error"
+    #: One line a person can read, in Thai and English (the Flask error page shows it).
+    message_th: str = "เข้าสู่ระบบด้วย ThaiD ไม่สำเร็จ"
+    message_en: str = "Signing in with ThaiD did not work."
+
+    def __init__(self, message: str = "", **data: Any) -> None:
+        super().__init__(message or self.code)
+        self.message = message or self.code
+        self.data: dict[str, Any] = dict(data)
+        for key, value in data.items():
+            if key in _RESERVED:
+                raise TypeError(f"{key!r} cannot be an error data field")
+            setattr(self, key, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"code": ..., "message": ..., **data}`` — for JSON answers and logs."""
+        return {"code": self.code, "message": self.message, **self.data}
+
+
+class ConfigError(ThaiDError):
+    """The configuration is incomplete or contradictory (``field``)."""
+    code = "config_invalid"
+
+
+class NetworkError(ThaiDError):
+    """The provider could not be reached (``url``, ``reason``)."""
+    code = "network_error"
+    message_th = "ติดต่อ ThaiD ไม่ได้ กรุณาลองใหม่"
+    message_en = "ThaiD could not be reached. Please try again."
+
+
+class DiscoveryError(ThaiDError):
+    """The discovery document could not be used (``url``)."""
+    code = "discovery_failed"
+
+
+class IssuerMismatch(DiscoveryError):
+    """The discovery document names another issuer (``expected``, ``actual``)."""
+    code = "discovery_issuer_mismatch"
+
+
+class CallbackIssuerMismatch(ThaiDError):
+    """The callback's RFC 9207 ``iss`` parameter names another issuer (``expected``, ``actual``)."""
+    code = "callback_wrong_issuer"
+
+
+class ProviderError(ThaiDError):
+    """An endpoint answered with an error: ``error``, ``error_description``, ``status``, ``endpoint``."""
+    code = "provider_error"
+    error: str
+    error_description: str | None
+    status: int
+    endpoint: str
+
+
+class ProviderResponseError(ThaiDError):
+    """An endpoint answered 2xx with something that is not the expected JSON (``endpoint``, ``status``)."""
+    code = "provider_bad_response"
+
+
+class TokenResponseError(ThaiDError):
+    """The token response lacks something required (``missing``)."""
+    code = "token_response_invalid"
+
+
+class AuthorizationError(ThaiDError):
+    """The callback carried ``error=``: ``error``, ``error_description``, ``state``."""
+    code = "authorization_error"
+    error: str
+    error_description: str | None
+    state: str | None
+
+
+class StateError(ThaiDError):
+    """The callback's ``state`` does not belong to a pending login of this session."""
+    code = "state_error"
+    message_th = "คำขอเข้าสู่ระบบหมดอายุหรือไม่ถูกต้อง กรุณาเริ่มใหม่"
+    message_en = "This sign-in request is expired or not valid. Please start again."
+
+
+class JWKSError(ThaiDError):
+    """The provider's key set could not be fetched or read (``url``)."""
+    code = "jwks_fetch_failed"
+
+
+class IDTokenError(ThaiDError):
+    """The ID token failed verification; subclasses say which check."""
+    code = "id_token_invalid"
+
+
+class UserinfoError(ThaiDError):
+    """The userinfo answer is unusable (not JSON, no ``sub``)."""
+    code = "userinfo_invalid"
+
+
+class IdentityError(ThaiDError):
+    """A claim has the wrong shape, e.g. a date that is not ``YYYY-MM-DD`` (``claim``, ``value``)."""
+    code = "identity_invalid"
+
+
+class LogoutRejected(ThaiDError):
+    """A logout POST that is not provably same-origin (``origin``)."""
+    code = "logout_not_same_origin"
+
+
+class IDTokenMissing(TokenResponseError):
+    """The scope has openid but the token response has no id_token."""
+    code = "id_token_missing"
+
+
+class UserDenied(AuthorizationError):
+    """The person refused (error=user_denied, or access_denied)."""
+    code = "user_denied"
+    message_th = "คุณไม่ได้ยืนยันการเข้าสู่ระบบด้วย ThaiD"
+    message_en = "You did not confirm the sign-in with ThaiD."
+
+
+class StateMissing(StateError):
+    """The callback has no state."""
+    code = "state_missing"
+
+
+class StateMismatch(StateError):
+    """The callback's state is not the pending login's state."""
+    code = "state_mismatch"
+
+
+class StateUnknown(StateError):
+    """No pending login with this state (used already, or never started here)."""
+    code = "state_unknown"
+
+
+class StateExpired(StateError):
+    """The pending login is older than the state lifetime (``age``, ``ttl``)."""
+    code = "state_expired"
+
+
+class StateReused(StateError):
+    """This pending login was completed (or tried) already."""
+    code = "state_reused"
+
+
+class CodeMissing(ThaiDError):
+    """The callback has neither code nor error."""
+    code = "code_missing"
+
+
+class IDTokenMalformed(IDTokenError):
+    """Not a JWS compact token."""
+    code = "id_token_malformed"
+
+
+class IDTokenUnsupportedAlg(IDTokenError):
+    """``alg`` is not in the configured allow-list (``alg``, ``allowed``)."""
+    code = "id_token_unsupported_alg"
+
+
+class IDTokenInvalidSignature(IDTokenError):
+    """The signature does not verify with the provider's key."""
+    code = "id_token_invalid_signature"
+
+
+class IDTokenUnknownKid(IDTokenError):
+    """No key with this ``kid`` in the provider's key set, even after a refetch."""
+    code = "id_token_unknown_kid"
+
+
+class IDTokenKidAmbiguous(IDTokenError):
+    """The token has no ``kid`` and the key set holds more than one usable key."""
+    code = "id_token_kid_ambiguous"
+
+
+class IDTokenWrongIssuer(IDTokenError):
+    """``iss`` is not the configured issuer (``expected``, ``actual``)."""
+    code = "id_token_wrong_issuer"
+
+
+class IDTokenWrongAudience(IDTokenError):
+    """``aud`` does not hold this client id (``expected``, ``actual``)."""
+    code = "id_token_wrong_audience"
+
+
+class IDTokenWrongAzp(IDTokenError):
+    """``azp`` is present and is not this client id, or missing with several audiences."""
+    code = "id_token_wrong_azp"
+
+
+class IDTokenExpired(IDTokenError):
+    """``exp`` is past (with leeway)."""
+    code = "id_token_expired"
+
+
+class IDTokenNotYetValid(IDTokenError):
+    """``iat`` or ``nbf`` is in the future (with leeway) (``claim``)."""
+    code = "id_token_not_yet_valid"
+
+
+class IDTokenMissingClaim(IDTokenError):
+    """A required claim is absent or has the wrong type (``claim``)."""
+    code = "id_token_missing_claim"
+
+
+class IDTokenNonceMissing(IDTokenError):
+    """A nonce was sent but the token has none."""
+    code = "id_token_nonce_missing"
+
+
+class IDTokenNonceMismatch(IDTokenError):
+    """The token's nonce is not the one sent."""
+    code = "id_token_nonce_mismatch"
+
+
+class IDTokenAtHashMismatch(IDTokenError):
+    """``at_hash`` does not match the access token."""
+    code = "id_token_at_hash_mismatch"
+
+
+class IDTokenSubMismatch(IDTokenError):
+    """A refreshed ID token names another subject (``expected``, ``actual``)."""
+    code = "id_token_sub_mismatch"
+
+
+class UserinfoSubMismatch(UserinfoError):
+    """userinfo's ``sub`` differs from the ID token's (``expected``, ``actual``)."""
+    code = "userinfo_sub_mismatch"
+
+
+__all__ = [name for name, value in list(globals().items())
+           if isinstance(value, type) and issubclass(value, ThaiDError)]
