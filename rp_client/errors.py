@@ -32,6 +32,7 @@ Hierarchy (``code`` in brackets)::
         UserinfoSubMismatch [userinfo_sub_mismatch]
       IdentityError [identity_invalid]
       LogoutRejected [logout_not_same_origin]
+      LoginRefused [login_refused]                 raised by an on_login hook to refuse the person
 """
 from __future__ import annotations
 
@@ -269,6 +270,14 @@ class IDTokenSubMismatch(IDTokenError):
 class UserinfoSubMismatch(UserinfoError):
     """userinfo's ``sub`` differs from the ID token's (``expected``, ``actual``)."""
     code = "userinfo_sub_mismatch"
+
+
+class LoginRefused(ThaiDError):
+    """Raised by a Flask ``on_login`` hook to refuse a person ThaiD identified (``reason``):
+    nothing of the login stays in the session."""
+    code = "login_refused"
+    message_th = "บริการนี้ไม่อนุญาตให้คุณเข้าสู่ระบบ"
+    message_en = "This service does not let you sign in."
 
 
 __all__ = [name for name, value in list(globals().items())

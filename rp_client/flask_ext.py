@@ -30,7 +30,7 @@ from markupsafe import escape
 
 from .client import PendingLogin, ThaiDClient
 from .config import ThaiDConfig
-from .errors import LogoutRejected, StateMissing, StateUnknown, ThaiDError
+from .errors import LoginRefused, LogoutRejected, StateMissing, StateUnknown, ThaiDError
 from .identity import ThaiDIdentity
 from .tokens import TokenSet
 
@@ -158,7 +158,12 @@ class ThaiDLogin:
             kept.update(id_token=None, id_token_claims={"sub": result.tokens.sub} if result.tokens.sub else None)
             box["tokens"] = kept
         session.modified = True
-        response = self.on_login_hook(result.identity, result.tokens) if self.on_login_hook else None
+        try:
+            response = self.on_login_hook(result.identity, result.tokens) if self.on_login_hook else None
+        except LoginRefused as exc:
+            box.pop("user", None)
+            box.pop("tokens", None)
+            return self.render_error(exc, status=403)
         return response if response is not None else redirect(result.next or "/")
 
     def _logout(self) -> Any:

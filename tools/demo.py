@@ -1,6 +1,5 @@
-"""`make demo`: start the mock on localhost, seeded, and print its URLs and test logins.
-
-Ctrl-C stops everything. Ports: MOCK_PORT (default 8000).
+"""`make demo`: start the mock and the LHR demo on localhost, seeded, and print their URLs
+and test logins. Ctrl-C stops everything. Ports: MOCK_PORT (8000), LHR_PORT (5001).
 """
 from __future__ import annotations
 
@@ -40,6 +39,14 @@ def main() -> int:
     procs = [subprocess.Popen([PY, "-m", "mock_thaid.cli", "serve", "--port", str(port)], cwd=ROOT, env=env)]
     try:
         wait_for(mock_url + "/.well-known/openid-configuration", procs[0])
+        lhr_port = int(os.environ.get("LHR_PORT", "5001"))
+        lhr_url = f"http://127.0.0.1:{lhr_port}"
+        lhr_env = dict(os.environ, LHR_THAID_ISSUER=mock_url,
+                       LHR_DATABASE_URL=os.environ.get("LHR_DATABASE_URL",
+                                                       f"sqlite:///{ROOT / 'var' / 'demo-lhr.sqlite3'}"))
+        procs.append(subprocess.Popen([PY, "-m", "lhr_demo.cli", "serve", "--port", str(lhr_port)],
+                                      cwd=ROOT, env=lhr_env))
+        wait_for(lhr_url + "/", procs[-1], timeout=60)
         people = yaml.safe_load((ROOT / "data" / "citizens.yaml").read_text(encoding="utf-8"))["citizens"]
         from mock_thaid.settings import Settings
 
@@ -50,6 +57,9 @@ def main() -> int:
         print(f"  RP admin:            {mock_url}/_mock/admin/")
         print(f"  try a login:         {mock_url}/api/v2/oauth2/auth/?response_type=code&client_id=demo-rp"
               "&redirect_uri=http://127.0.0.1:8080/callback&scope=openid%20pid%20name&state=demo")
+        print(f"LHR demo (ระบบสาธิต):  {lhr_url}   (open 127.0.0.1, not localhost: the registered redirect URI)")
+        print("  owner 1057830862719 · HR officer 3492913465359 · district supervisor 3437750920511 · "
+              "provincial supervisor 3255231646671   (all: python -m lhr_demo.cli logins)")
         print(f"demo PIN (every registered person): {pin}")
         print("test logins (synthetic people):")
         for p in [q for q in people if q.get("registered")][:5]:

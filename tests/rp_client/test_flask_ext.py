@@ -206,3 +206,37 @@ def test_init_app_factory_style(clock):
     ext.init_app(app)
     r = app.test_client().get("/sso/login")
     assert r.status_code == 302 and r.headers["Location"].startswith("http://mock.test/")
+
+
+def test_on_login_hook_can_refuse_and_nothing_stays_in_the_session():
+    """A hook that raises LoginRefused leaves no identity or tokens behind (403 page)."""
+    import httpx
+    from flask import Flask
+
+    from conftest import DEMO_PID, make_app
+    from rp_client import LoginRefused, ThaiDClient, ThaiDConfig
+    from rp_client.flask_ext import ThaiDLogin, current_identity
+
+    mock = make_app()
+    cfg = ThaiDConfig(issuer="http://mock.test", client_id="demo-rp", client_secret="demo-rp-secret-TEST-ONLY",
+                      redirect_uri="http://127.0.0.1:8080/callback")
+    http = httpx.Client(transport=httpx.WSGITransport(app=mock))
+    app = Flask(__name__)
+    app.secret_key = "t"
+
+    def refuse(identity, tokens):
+        raise LoginRefused("not staff", reason="no personnel record")
+
+    ThaiDLogin(app, client=ThaiDClient(cfg, http=http), on_login=refuse)
+
+    @app.get("/who")
+    def who():
+        person = current_identity()
+        return person.pid if person else "nobody"
+
+    browser = app.test_client()
+    start = browser.get("/auth/thaid/login")
+    r = http.get(start.headers["Location"], headers={"X-Mock-Persona": DEMO_PID})
+    cb = browser.get("/auth/thaid/callback?" + r.headers["Location"].split("?", 1)[1])
+    assert cb.status_code == 403 and "login_refused" in cb.get_data(as_text=True)
+    assert browser.get("/who").get_data(as_text=True) == "nobody"

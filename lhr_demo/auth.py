@@ -1,0 +1,125 @@
+"""Login with ThaiD (through rp_client), the go-live gate, the home page and the toggles.
+
+rp_client's ``ThaiDLogin`` owns ``/auth/thaid/login``, ``/callback`` and ``/logout``. Our
+``on_login`` maps the ThaiD ``pid`` to a personnel record and/or role assignments; a pid
+with neither gets a clear bilingual page (and is logged out again). Before the go-live
+date (LHR_GO_LIVE) the login and callback routes answer a "not open yet" page.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from rp_client import ThaiDConfig
+from rp_client.flask_ext import ThaiDLogin, safe_next
+from sqlalchemy import select
+
+from . import models as m
+from .access import ACCOUNT_KEY, roles_for
+from .kp7 import PersonalHeader
+from .pid import mask_pid
+from .web import dbs, lhr, log
+
+bp = Blueprint("auth", __name__)
+ICT = timezone(timedelta(hours=7), "ICT")
+GATED = ("thaid.login", "thaid.callback")
+
+
+def today() -> date:
+    """Today in Thailand (UTC+7): the go-live date is a Thai calendar date."""
+    return datetime.now(ICT).date()
+
+
+def is_open() -> bool:
+    return today() >= lhr().settings.go_live
+
+
+def init_thaid(app, settings) -> ThaiDLogin:
+    config = ThaiDConfig(issuer=settings.thaid_issuer, client_id=settings.client_id,
+                         client_secret=settings.client_secret, redirect_uri=settings.redirect_uri,
+                         scopes=settings.scopes)
+    thaid = ThaiDLogin(app, config=config, on_login=on_login, on_error=on_error, url_prefix="/auth/thaid")
+    app.before_request(_gate)
+    return thaid
+
+
+def _gate():
+    if request.endpoint in GATED and not is_open():
+        log("LOGIN", outcome="DENY", detail={"reason": "before_go_live"})
+        return render_template("not_open.html"), 403
+    if request.endpoint == "thaid.logout" and g.get("user") is not None:
+        log("LOGOUT", subject=g.user.person.public_id if g.user.person else None)
+    return None
+
+
+def on_login(identity, tokens):
+    s = dbs()
+    pid = identity.pid
+    person = s.scalar(select(m.Person).where(m.Person.pid == pid))
+    roles = roles_for(s, pid)
+    if person is None and not roles:
+        session.pop("thaid", None)
+        session.pop(ACCOUNT_KEY, None)
+        log("LOGIN", outcome="DENY", detail={"reason": "no_personnel_record", "pid": mask_pid(pid)})
+        return render_template("no_record.html", name=identity.display_name)
+    now = m.utcnow()
+    account = s.scalar(select(m.Account).where(m.Account.pid == pid))
+    if account is None:
+        account = m.Account(pid=pid, first_login_at=now, login_count=0)
+        s.add(account)
+    elif account.simulated:  # the seeded adoption figure gives way to a real login
+        account.simulated, account.first_login_at = False, now
+    account.last_login_at, account.login_count = now, account.login_count + 1
+    account.display_name = _record_name(s, person) or identity.display_name
+    s.flush()
+    session[ACCOUNT_KEY] = account.public_id
+    g.user = None
+    log("LOGIN", subject=person.public_id if person else None, detail={"roles": sorted({r.role for r in roles})})
+    return None  # rp_client goes on to the login's ?next=, else "/" (which picks the home by role)
+
+
+def _record_name(s, person) -> str | None:
+    """The name as the ก.พ.๗ writes it (title, no space, given name, family name)."""
+    if person is None:
+        return None
+    h = s.scalar(select(PersonalHeader).where(PersonalHeader.person_id == person.id, PersonalHeader.is_current))
+    return f"{h.title_th}{h.first_name_th} {h.last_name_th}" if h else None
+
+
+def _home_for(person, roles) -> str:
+    if person is not None:
+        return url_for("records.record")
+    if any(r.role == "HR_OFFICER" for r in roles):
+        return url_for("officer.queue")
+    return url_for("dashboard.index")
+
+
+def on_error(exc):
+    log("LOGIN", outcome="ERROR", detail={"code": exc.code})
+    return render_template("login_error.html", exc=exc), 400
+
+
+@bp.get("/")
+def home():
+    user = g.get("user")
+    if user is not None and not request.args.get("next"):
+        return redirect(_home_for(user.person, user.roles))
+    return render_template("home.html", is_open=is_open(), go_live=lhr().settings.go_live,
+                           next=safe_next(request.args.get("next")))
+
+
+@bp.get("/lang/<code>")
+def set_lang(code: str):
+    session["lang"] = "en" if code == "en" else "th"
+    return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
+
+
+@bp.get("/digits/<mode>")
+def set_digits(mode: str):
+    session["digits"] = "thai" if mode == "thai" else "arabic"
+    return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("privacy.html")

@@ -1,0 +1,96 @@
+"""Jinja helpers: Thai/English text, BE dates, Thai digits, labels from the code lists."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from flask import Flask, g, request
+
+from . import codes, sections, workflow
+from .pid import format_pid, mask_pid
+from .thaidate import format_date, format_number, to_thai_digits
+from .web import lang, lhr, thai_digits, tr
+
+
+ICT = timezone(timedelta(hours=7), "ICT")
+
+
+def d(value, style: str = "short") -> str:
+    return format_date(value, style, lang=lang(), thai_digits=thai_digits())
+
+
+def dt(value) -> str:
+    """A stored UTC timestamp as Thai time: ``25 พ.ย. 2569 17:39 น.``."""
+    if value is None:
+        return "-"
+    local = value.replace(tzinfo=timezone.utc).astimezone(ICT)
+    clock = local.strftime("%H:%M")
+    return f"{d(local.date())} {td(clock)}" + (" น." if lang() == "th" else " ICT")
+
+
+def num(value, decimals: int = 0) -> str:
+    return format_number(value, thai_digits=thai_digits(), decimals=decimals)
+
+
+def td(text) -> str:
+    """Any text, in Thai digits when the person chose them."""
+    if text is None or text == "":
+        return "-"
+    return to_thai_digits(str(text)) if thai_digits() else str(text)
+
+
+def label(pair) -> str:
+    th, en = pair[0], pair[1]
+    return en if lang() == "en" else th
+
+
+def name_of(obj) -> str:
+    return getattr(obj, "name_en") if lang() == "en" and getattr(obj, "name_en", None) else obj.name_th
+
+
+def status_label(status: str) -> str:
+    return label(workflow.LABELS[status])
+
+
+def as_input(field, value) -> str:
+    """A stored value as the text to put in a form input (dates in BE, dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if field.kind == "date":
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(day, "numeric")
+    return str(value)
+
+
+AUDIT_ACTIONS = {
+    "LOGIN": ("เข้าสู่ระบบ", "Logged in"), "LOGOUT": ("ออกจากระบบ", "Logged out"),
+    "VIEW_KP7": ("เปิดดู ก.พ.๗", "Viewed the KP7"), "PRINT_KP7": ("พิมพ์ ก.พ.๗", "Printed the KP7"),
+    "VIEW_HISTORY": ("ดูประวัติการแก้ไขรายการ", "Viewed a row's history"),
+    "VIEW_ACCESS_LOG": ("ดูประวัติการเข้าถึงข้อมูล", "Viewed this access log"),
+    "VIEW_REQUESTS": ("ดูรายการคำขอ", "Viewed the request list"), "VIEW_REQUEST": ("เปิดดูคำขอ", "Viewed a request"),
+    "VIEW_ATTACHMENT": ("เปิดดูเอกสารหลักฐาน", "Opened a document"), "ATTACHMENT_ADDED": ("แนบเอกสาร", "Attached a document"),
+    "REQUEST_CREATED": ("สร้างคำขอ", "Created a request"), "REQUEST_EDITED": ("แก้ไขคำขอ", "Edited a request"),
+    "REQUEST_SUBMITTED": ("ส่งคำขอ", "Submitted a request"), "REQUEST_CANCELLED": ("ยกเลิกคำขอ", "Cancelled a request"),
+    "REQUEST_RETURNED": ("ส่งคำขอกลับ", "Returned a request"), "REQUEST_REJECTED": ("ไม่อนุมัติคำขอ", "Rejected a request"),
+    "REQUEST_APPLIED": ("อนุมัติและบันทึกการแก้ไข", "Approved and recorded"),
+    "RECORD_VERSION_CREATED": ("บันทึกข้อมูลฉบับใหม่", "Recorded a new version"),
+    "REQUEST_DECISION_REFUSED": ("ปฏิเสธการพิจารณา", "Decision refused"),
+    "ACCESS_DENIED": ("ถูกปฏิเสธการเข้าถึง", "Access denied"),
+}
+
+
+def audit_action(code: str) -> str:
+    pair = AUDIT_ACTIONS.get(code)
+    return label(pair) if pair else code
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        tr=tr, d=d, dt=dt, num=num, audit_action=audit_action, td=td, label=label, name_of=name_of, status_label=status_label, lang=lang,
+        thai_digits=thai_digits, codes=codes, sections=sections, workflow=workflow, format_pid=format_pid,
+        mask_pid=mask_pid, display=lambda f, v: sections.display(f, v, lang(), thai_digits()),
+        settings=lambda: lhr().settings, as_input=as_input, now_date=date.today,
+        parse_iso=lambda t: datetime.fromisoformat(t).replace(tzinfo=None))
+
+    @app.context_processor
+    def _ctx():
+        return {"user": g.get("user"), "here": request.full_path.rstrip("?")}
