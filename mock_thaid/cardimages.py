@@ -141,6 +141,13 @@ def render(citizen: dict, side: str, *, variant: str = "clear", fmt: str = "png"
     """The image file (PNG or JPEG bytes) of one side of a citizen's sample card."""
     if side not in SIDES or variant not in VARIANTS or fmt not in FORMATS:
         raise ValueError("side must be front|back, variant clear|blurred, fmt png|jpeg")
+    return _render(tuple(sorted((k, str(v)) for k, v in citizen.items())), side, variant, fmt)
+
+
+@lru_cache(maxsize=128)
+def _render(items: tuple, side: str, variant: str, fmt: str) -> bytes:
+    """Rendering is deterministic, so the same data gives the same bytes (and SHA-256): cache it."""
+    citizen = dict(items)
     img = _front(citizen) if side == "front" else _back(citizen)
     _watermark(img)
     if variant == "blurred":

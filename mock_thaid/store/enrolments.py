@@ -109,7 +109,8 @@ def current_qr(s: Session, e: Enrolment, *, now: float) -> OfficerQr | None:
 
 
 def qr(s: Session, token: str) -> OfficerQr | None:
-    return s.get(OfficerQr, token) if token else None
+    """The QR code by its token, locked for update (one use, even with several workers)."""
+    return s.get(OfficerQr, token, with_for_update=True) if token else None
 
 
 # --- the registry of sample cards the mock rendered ------------------------------------------

@@ -157,3 +157,15 @@ def test_api_is_off_without_the_control_api():
     c = make_app(control_api=False).test_client()
     assert c.post(BASE, json={}).status_code == 404
     assert c.get("/app/").status_code == 200  # the app pages stay (people use them)
+
+
+def test_outcome_override_matches_the_spec():
+    c = make_app().test_client()
+    path = "/_mock/citizens/{pid}/outcomes"
+    body = conforms(c.put(f"/_mock/citizens/{WARAPORN}/outcomes", json={"face": "liveness_fail", "fingerprint": "mismatch"}),
+                    path, "put")
+    assert (body["face"], body["fingerprint"]) == ("liveness_fail", "mismatch")
+    conforms(c.put(f"/_mock/citizens/{WARAPORN}/outcomes", json={}), path, "put", 400)
+    conforms(c.put("/_mock/citizens/1234567890121/outcomes", json={"face": "pass"}), path, "put", 200)
+    c.post("/_mock/reset")
+    assert c.get(f"/_mock/citizens/{WARAPORN}").json["face"] == "pass"  # reset restores the data file's

@@ -41,10 +41,7 @@ def said(r, lang: str, th: str, en: str) -> None:
 
 
 def png(size=(640, 400), colour=(255, 255, 255), noise=True) -> bytes:
-    img = Image.new("RGB", size, colour)
-    if noise:
-        rng = random.Random(1)
-        img.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(size[0] * size[1])])
+    img = Image.effect_noise(size, 80).convert("RGB") if noise else Image.new("RGB", size, colour)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
@@ -305,3 +302,16 @@ def test_a_step_out_of_order_is_refused(app):
     walk_self(phone, until="card")
     r = phone.post("pin", pin=PIN, pin_confirm=PIN)
     assert r.status_code == 409 and "registration is at step card" in message(r)
+
+
+def test_already_registered_on_the_officer_path(app):
+    phone, officer = Phone(app, "en"), Officer(app)
+    walk_officer(phone, officer, pid=MALI, until="at_officer")
+    assert "the old registration is replaced" in phone.html()
+    walk_rest = Phone(app)
+    walk_officer(walk_rest, officer, pid=MALI, until="consent")
+    assert 'id="replaced"' in walk_rest.html()
+    walk_rest.ok("consent", pin=PIN)
+    with app.extensions["mock_thaid"].db.session() as s:
+        from mock_thaid.store import citizens
+        assert citizens.account(s, MALI).channel == "officer"  # was "self": the channel is replaced too
