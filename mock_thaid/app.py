@@ -64,10 +64,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(admin_bp)
         app.register_blueprint(enrol_api_bp)
 
-    from . import inspector
+    from . import inspector, trainer
 
     if settings.control_api:
         app.register_blueprint(inspector.bp)
+        app.register_blueprint(trainer.bp)
     inspector.init_app(app)
     errorpages.register(app)
 

@@ -305,3 +305,27 @@ MESSAGES.update({
     "step_fingerprint": ("รอสแกนลายนิ้วมือ", "fingerprint scan"),
     "step_scan_qr": ("แสดง QR Code แล้ว", "QR code shown"),
 })
+
+MESSAGES.update({
+    "trainer_title": ("คอนโซลผู้ฝึกอบรม", "Trainer console"),
+    "trainer_projector": ("ขึ้นจอโปรเจกเตอร์", "For the projector"),
+    "trainer_scan_to_open": ("สแกน QR Code นี้ด้วยโทรศัพท์เพื่อเปิดแอป ThaiD จำลอง", "Scan this QR code with your phone to open the simulated ThaiD app"),
+    "trainer_loopback": ("ที่อยู่นี้เปิดได้เฉพาะเครื่องนี้ ให้โทรศัพท์ในห้องเปิดได้: mock-thaid serve --host 0.0.0.0 --public-url http://<IP ของเครื่องนี้>:8000",
+                         "This address only works on this computer. For phones in the room: mock-thaid serve --host 0.0.0.0 --public-url http://<this machine's LAN IP>:8000"),
+    "trainer_progress": ("ความคืบหน้าของผู้เข้าอบรม", "Trainees' progress"),
+    "trainer_person": ("ผู้ลงทะเบียน", "Person"),
+    "trainer_channel": ("วิธี", "Path"),
+    "trainer_channel_self": ("ด้วยตนเอง", "self"),
+    "trainer_channel_officer": ("ผ่านเจ้าหน้าที่", "officer"),
+    "trainer_step": ("ขั้นตอน", "Step"),
+    "trainer_no_progress": ("ยังไม่มีผู้เริ่มลงทะเบียน", "Nobody has started registering yet."),
+    "trainer_auto_refresh": ("ปรับปรุงอัตโนมัติทุก 2 วินาที", "Refreshes every 2 seconds."),
+    "trainer_reset": ("เริ่มชั้นเรียนใหม่", "Reset the class"),
+    "trainer_reset_button": ("รีเซ็ตทั้งหมดเป็นข้อมูลตั้งต้น", "Reset everything to the starting data"),
+    "trainer_reset_confirm": ("ลบการลงทะเบียน การเข้าสู่ระบบ และบัญชีที่สร้างระหว่างชั้นเรียนทั้งหมด?", "Delete every registration, login and account made during the class?"),
+    "trainer_reset_done": ("รีเซ็ตแล้ว ทุกอย่างกลับเป็นข้อมูลตั้งต้น", "Reset done: everything is back to the starting data."),
+    "trainer_who": ("ใครเริ่มต้นโดยยังไม่ได้ลงทะเบียน", "Who starts unregistered"),
+    "trainer_who_help": ("ติ๊ก = ลงทะเบียนแล้ว (PIN สาธิต) · ไม่ติ๊ก = ผู้เข้าอบรมต้องลงทะเบียนเอง", "Ticked = registered (demo PIN) · unticked = the trainee registers them in class"),
+    "trainer_save": ("บันทึก", "Save"),
+    "trainer_saved": ("บันทึกแล้ว", "Saved."),
+})

@@ -80,6 +80,19 @@ class Services:
         self.sync()
         return key
 
+    def reset_to_seed(self) -> dict[str, int]:
+        """Drop everything, store the same keys and session secret again, reload the data files."""
+        from .store.seed import seed
+
+        st = self.settings
+        kept = [(k, i * 1e-3) for i, k in enumerate(self.keys.keys)]
+        self.db.reset()
+        self.bootstrap(kept)
+        self.set_clock_offset(0.0)
+        with self.db.session() as s:
+            return seed(s, citizens_file=st.citizens_file, clients_file=st.clients_file,
+                        demo_pin=st.demo_pin, now=self.clock.now(), kdf_n=st.pin_kdf_n)
+
     def set_clock_offset(self, offset: float) -> None:
         with self.db.session() as s:
             shared.put(s, "clock_offset", repr(float(offset)))

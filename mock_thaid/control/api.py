@@ -10,7 +10,6 @@ from ..login import flow, state
 from ..pin import DEFAULT_POLICY, normalize_pin
 from ..services import svc
 from ..store import citizens, clients, logins
-from ..store.seed import seed
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 
@@ -265,16 +264,7 @@ def rotate_keys():
 
 @bp.post("/reset")
 def reset():
-    services = svc()
-    st = services.settings
-    kept = [(k, i * 1e-3) for i, k in enumerate(services.keys.keys)]
-    services.db.reset()
-    services.bootstrap(kept)  # the same keys and Flask secret, stored again
-    services.set_clock_offset(0.0)
-    with services.db.session() as s:
-        counts = seed(s, citizens_file=st.citizens_file, clients_file=st.clients_file,
-                      demo_pin=st.demo_pin, now=services.clock.now(), kdf_n=st.pin_kdf_n)
-    return jsonify({"status": "reset", **counts})
+    return jsonify({"status": "reset", **svc().reset_to_seed()})
 
 
 @bp.get("/openapi.yaml")
