@@ -215,8 +215,11 @@ def catalogue() -> list[dict[str, str]]:
 def take(s, point: str, client_id: str | None):
     """(spec, params) of the fault to apply now at ``point``, or None. The use is committed
     at once, so a fault that answers with an error still counts."""
+    from .services import svc
     from .store import faults as store
 
+    if not svc().faults_active:
+        return None
     f = store.take(s, point, client_id)
     if f is None:
         return None

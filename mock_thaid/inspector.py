@@ -74,11 +74,10 @@ def record(response):
         body = {"location": response.headers.get("Location", "").split("?")[0],
                 **redact({k: v for k, v in _query(response.headers.get("Location", "")).items()})}
     try:
-        with svc().db.session() as s:
-            events.add(s, at=svc().clock.now(), client_id=_client_id(), endpoint=endpoint,
-                       method=request.method, status=response.status_code,
-                       error=body.get("error"), explanation=getattr(g, "mock_detail", None),
-                       request=req, response=body)
+        events.add(svc().db.engine, at=svc().clock.now(), client_id=_client_id(), endpoint=endpoint,
+                   method=request.method, status=response.status_code,
+                   error=body.get("error"), explanation=getattr(g, "mock_detail", None),
+                   request=req, response=body)
     except Exception:  # the inspector must never break a protocol answer
         pass
     return response

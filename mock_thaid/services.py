@@ -29,6 +29,8 @@ class Services:
     clock: Clock
     secret_key: str = ""
     version: int = field(default=-1)
+    faults_active: bool = True
+    """Whether any fault was armed at the last sync (saves a query per hook point when not)."""
 
     @classmethod
     def build(cls, settings: Settings, keys: KeyRing | None = None) -> "Services":
@@ -56,11 +58,14 @@ class Services:
         self.sync()
 
     def sync(self) -> None:
-        """Reload keys and clock offset if another worker changed them."""
+        """Reload keys and clock offset if another worker changed them (one small query)."""
+        with self.db.engine.connect() as conn:
+            row = dict(conn.execute(shared.SYNC_QUERY).all())
+        self.faults_active = int(row.get("faults") or 0) > 0
+        if int(row.get("version") or 0) == self.version:
+            return
         with self.db.session() as s:
             v = shared.version(s)
-            if v == self.version:
-                return
             stored = shared.keys(s)
             self.keys = KeyRing([
                 SigningKey(k.kid, serialization.load_pem_private_key(k.pem.encode(), password=None))

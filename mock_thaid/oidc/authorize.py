@@ -18,6 +18,7 @@ from ..login import flow
 from ..login.pages import render_login_page
 from ..services import svc
 from ..store import citizens, clients, logins
+from ..store.models import Client
 from .routes import both
 
 bp = Blueprint("authorize", __name__)
@@ -42,6 +43,7 @@ class AuthRequest:
     nonce: str | None
     code_challenge: str | None
     code_challenge_method: str | None
+    client: Client
 
 
 def validate(s, args, settings) -> AuthRequest:
@@ -83,7 +85,7 @@ def validate(s, args, settings) -> AuthRequest:
     elif settings.require_pkce or client.require_pkce:
         fail("pkce_required")
     return AuthRequest(client_id, redirect_uri, " ".join(scopes), state, args.get("nonce") or None,
-                       challenge or None, method if challenge else None)
+                       challenge or None, method if challenge else None, client)
 
 
 @both(bp, "/api/v2/oauth2/auth/", methods=["GET"])
@@ -95,7 +97,7 @@ def authorize():
             req = validate(s, request.args, st)
         except RedirectError as e:
             return redirect(e.url)
-        client = clients.get(s, req.client_id)
+        client = req.client
         ls = logins.create(s, now=services.clock.now(), lifetime=st.login_lifetime,
                            client_id=req.client_id, redirect_uri=req.redirect_uri, scope=req.scope,
                            state=req.state, nonce=req.nonce, code_challenge=req.code_challenge,

@@ -1,7 +1,7 @@
 """What relying parties sent to the protocol endpoints and what they got (the inspector's data)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, Integer, String, Text, delete, select
+from sqlalchemy import JSON, Float, Integer, String, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base
@@ -26,13 +26,12 @@ class ProtocolEvent(Base):
         return {c.name: getattr(self, c.name) for c in self.__table__.columns}
 
 
-def add(s: Session, **fields) -> ProtocolEvent:
-    ev = ProtocolEvent(**fields)
-    s.add(ev)
-    s.flush()
-    if ev.id % 50 == 0:  # keep the table small
-        s.execute(delete(ProtocolEvent).where(ProtocolEvent.id <= ev.id - KEEP))
-    return ev
+def add(engine, **fields) -> None:
+    """One insert in its own short transaction (Core, not the ORM: this runs on every request)."""
+    with engine.begin() as conn:
+        new_id = conn.execute(insert(ProtocolEvent.__table__).values(**fields)).inserted_primary_key[0]
+        if new_id % 50 == 0:  # keep the table small
+            conn.execute(delete(ProtocolEvent.__table__).where(ProtocolEvent.id <= new_id - KEEP))
 
 
 def recent(s: Session, limit: int = 100, client_id: str | None = None) -> list[ProtocolEvent]:

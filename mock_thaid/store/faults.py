@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from . import shared
 from .models import Base
 
 
@@ -23,10 +24,16 @@ class ActiveFault(Base):
                 "remaining": self.remaining, "params": self.params}
 
 
+def _count(s: Session) -> None:
+    """Keep meta 'faults' = how many are armed, so requests can skip the lookup when none."""
+    s.flush()
+    shared.put(s, "faults", str(len(active(s))))
+
+
 def add(s: Session, **fields) -> ActiveFault:
     f = ActiveFault(**fields)
     s.add(f)
-    s.flush()
+    _count(s)
     return f
 
 
@@ -44,6 +51,7 @@ def take(s: Session, point: str, client_id: str | None) -> ActiveFault | None:
             f.remaining -= 1
             if f.remaining <= 0:
                 s.delete(f)
+                _count(s)
         s.flush()
         return f
     return None
@@ -55,4 +63,5 @@ def clear(s: Session, name: str | None = None) -> int:
         if name is None or f.name == name:
             s.delete(f)
             n += 1
+    _count(s)
     return n

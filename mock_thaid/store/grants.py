@@ -31,17 +31,16 @@ class CodeReplay(Exception):
 def consume_code(s: Session, code: str, now: float) -> AuthCode | None:
     """Mark ``code`` used and return it; None if unknown; CodeReplay if already used
     (and every token issued from it is revoked)."""
-    row = s.get(AuthCode, code)
-    if row is None:
-        return None
     claimed = s.execute(
         update(AuthCode).where(AuthCode.code == code, AuthCode.used_at.is_(None)).values(used_at=now)
-    ).rowcount
-    if claimed != 1:
-        revoke_family(s, code)
-        raise CodeReplay(code)
-    s.refresh(row)
-    return row
+        .returning(AuthCode)
+    ).scalar_one_or_none()
+    if claimed is not None:
+        return claimed
+    if s.get(AuthCode, code) is None:
+        return None
+    revoke_family(s, code)
+    raise CodeReplay(code)
 
 
 def issue(s: Session, *, kind: str, family: str, client_id: str, pid: str, scope: str,

@@ -2,7 +2,7 @@
 clock offset. A version number tells a worker when to reload its copies."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, String, Text, select, update
+from sqlalchemy import Boolean, Float, String, Text, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base
@@ -21,6 +21,9 @@ class StoredKey(Base):
     created_at: Mapped[float] = mapped_column(Float)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     """No longer published; kept so its kid is never given to another key."""
+
+
+SYNC_QUERY = text("SELECT key, value FROM meta WHERE key IN ('version', 'faults')")
 
 
 def get(s: Session, key: str) -> str | None:
