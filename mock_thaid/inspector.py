@@ -107,5 +107,6 @@ def page():
 @bp.get("/events")
 def json_events():
     with svc().db.session() as s:
-        return jsonify({"events": [e.as_dict() for e in events.recent(s, int(request.args.get("limit", 100)),
+        limit = request.args.get("limit", 100, type=int) or 100  # not a number: the default
+        return jsonify({"events": [e.as_dict() for e in events.recent(s, max(1, min(limit, 1000)),
                                                                       request.args.get("client_id"))]})

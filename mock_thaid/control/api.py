@@ -98,6 +98,8 @@ def _register(s, pid: str, pin, channel: str) -> bool:
     services = svc()
     if not isinstance(pin, str):
         raise ControlError(400, "invalid_field", "pin must be a string of 8 digits (a number loses leading zeros)")
+    if channel not in ("self", "officer"):
+        raise ControlError(400, "invalid_field", "channel must be 'self' or 'officer'")
     pin = normalize_pin(pin)
     broken = DEFAULT_POLICY.check(pin)
     if broken:
@@ -130,7 +132,7 @@ def put_outcomes(pid: str):
 
 @bp.put("/accounts/<pid>")
 def put_account(pid: str):
-    data = request.get_json(silent=True) or {}
+    data = _json() if request.get_data() else {}
     pid = _pid(pid)
     with svc().db.session() as s:
         if citizens.get(s, pid) is None:
@@ -162,8 +164,14 @@ def add_client():
     if not isinstance(uris, list) or not uris or not all(isinstance(u, str) and u for u in uris):
         raise ControlError(400, "missing_field", "redirect_uris must be a non-empty list of URLs")
     scopes = data.get("scopes", ["openid", "pid", "name"])
-    if not isinstance(scopes, list):
-        raise ControlError(400, "invalid_field", "scopes must be a list")
+    if not isinstance(scopes, list) or not all(isinstance(sc, str) for sc in scopes):
+        raise ControlError(400, "invalid_field", "scopes must be a list of strings")
+    for key, kind in (("client_id", str), ("client_secret", str), ("api_key", str), ("name", str),
+                      ("name_en", str), ("require_api_key", bool), ("require_pkce", bool)):
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            raise ControlError(400, "invalid_field", f"{key} must be a {kind.__name__}")
+    if data.get("login_mode") not in (None, "production", "sandbox"):
+        raise ControlError(400, "invalid_field", "login_mode must be 'production' or 'sandbox'")
     data["scopes"] = scopes
     with svc().db.session() as s:
         c = clients.upsert(s, data)

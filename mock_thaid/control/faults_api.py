@@ -22,7 +22,7 @@ def list_faults():
 def add_fault():
     data = _json()
     name = data.get("name")
-    spec = faults.REGISTRY.get(name or "")
+    spec = faults.REGISTRY.get(name) if isinstance(name, str) else None
     if spec is None:
         raise ControlError(400, "unknown_fault", f"unknown fault {name!r}; GET /_mock/faults lists them")
     count = data.get("count", 1)

@@ -36,7 +36,6 @@ def approve(services: Services, s: Session, ls: LoginSession, pid: str) -> str:
     )
     ls.pid = pid
     ls.finished_url = redirect_with(ls.redirect_uri, {"code": code.code, "state": ls.state})
-    s.flush()
     return ls.finished_url
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..pinhash import hash_pin, verify_pin
@@ -39,9 +39,18 @@ def account(s: Session, pid: str) -> Account | None:
     return s.get(Account, pid)
 
 
+def _lock_account(s: Session, pid: str) -> None:
+    """Take the write lock before reading the account, so concurrent workers queue here instead
+    of reading the same row and overwriting each other. SQLite ignores FOR UPDATE, but a write
+    statement makes the transaction the database's one writer (a row lock on PostgreSQL)."""
+    s.execute(update(Account).where(Account.pid == pid).values(pid=Account.pid)
+              .execution_options(synchronize_session=False))
+
+
 def register(s: Session, pid: str, pin: str, *, channel: str, now: float, kdf_n: int) -> tuple[Account, bool]:
     """Create or replace the account; returns (account, replaced_existing)."""
-    acc = s.get(Account, pid)
+    _lock_account(s, pid)
+    acc = s.get(Account, pid, populate_existing=True)
     replaced = acc is not None
     if acc is None:
         acc = Account(pid=pid, pin_hash="", channel=channel, registered_at=now)
@@ -65,7 +74,9 @@ class PinCheck:
 
 def check_pin(s: Session, pid: str, pin: str, *, now: float, max_attempts: int, lockout_s: float) -> PinCheck:
     """Verify a PIN with lockout. The row is locked for update so workers don't lose counts."""
-    acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()).scalar_one()
+    _lock_account(s, pid)
+    acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()
+                    .execution_options(populate_existing=True)).scalar_one()
     if acc.locked_until > now:
         return PinCheck(False, locked=True, locked_until=acc.locked_until)
     if acc.locked_until and acc.locked_until <= now and acc.failed_pins >= max_attempts:

@@ -1,6 +1,7 @@
 """Registrations in progress, their photos, the officer's QR codes, and the sample-card registry."""
 from __future__ import annotations
 
+import importlib
 import secrets
 
 from sqlalchemy import delete, select
@@ -116,8 +117,17 @@ def qr(s: Session, token: str) -> OfficerQr | None:
 # --- the registry of sample cards the mock rendered ------------------------------------------
 
 def record_render(s: Session, *, sha256: str, pid: str, side: str, variant: str) -> None:
-    if s.get(CardRender, sha256) is None:
-        s.add(CardRender(sha256=sha256, pid=pid, side=side, variant=variant))
+    """Remember a rendered card. The same card rendered at once by two workers (it renders the
+    same bytes) is stored once: the second insert is skipped, not an integrity error."""
+    if s.get(CardRender, sha256) is not None:
+        return
+    row = dict(sha256=sha256, pid=pid, side=side, variant=variant)
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+        s.execute(insert(CardRender).values(**row).on_conflict_do_nothing(index_elements=["sha256"]))
+    else:
+        s.add(CardRender(**row))
         s.flush()
 
 

@@ -20,7 +20,6 @@ def new_code() -> str:
 def create_code(s: Session, **fields) -> AuthCode:
     code = AuthCode(code=new_code(), used_at=None, **fields)
     s.add(code)
-    s.flush()
     return code
 
 
@@ -50,7 +49,6 @@ def issue(s: Session, *, kind: str, family: str, client_id: str, pid: str, scope
         scope=scope, auth_time=auth_time, issued_at=now, expires_at=now + lifetime, revoked=False,
     )
     s.add(tok)
-    s.flush()
     return tok
 
 

@@ -22,7 +22,6 @@ def create(s: Session, *, now: float, lifetime: float, **fields) -> LoginSession
         created_at=now, expires_at=now + lifetime, status="waiting", **fields,
     )
     s.add(ls)
-    s.flush()
     return ls
 
 
