@@ -183,9 +183,12 @@ def _other_naming(claims, header, ring, params):
 
 # --- JWKS, introspect, revoke, userinfo ------------------------------------------------------
 
-@fault("jwks_rotated", "jwks", "the signing key rotates now: new tokens carry a kid the RP has not cached")
-def _jwks_rotated(params):
-    return ("rotate", None)
+@fault("jwks_rotated", "id_token", "the signing key rotates just before this ID token is signed: its kid is one the RP has not cached")
+def _jwks_rotated(claims, header, ring, params):
+    from .services import svc
+
+    svc().rotate_keys()
+    return svc().keys.sign(claims)
 
 
 @fault("jwks_unavailable", "jwks", "/jwks/ answers 503")

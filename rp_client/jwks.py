@@ -1,8 +1,9 @@
 """The provider's key set: cached for a maximum age, refetched ONCE on an unknown ``kid``.
 
-An unknown ``kid`` triggers one refetch (key rotation), and such refetches happen at most
-once per ``cooldown`` seconds, so a stream of tokens with made-up kids cannot make us
-hammer the provider. A token without ``kid`` is accepted only when the set holds exactly
+An unknown ``kid`` triggers one refetch (key rotation). The same kid triggers no other
+refetch for ``cooldown`` seconds, and at most ``MAX_FORCED`` refetches happen in any
+``cooldown`` window, so a stream of tokens with made-up kids cannot make us hammer the
+provider, while a genuinely new key (a rotation) is still picked up at once. A token without ``kid`` is accepted only when the set holds exactly
 one key. A key is used only for the algorithm family it belongs to (EC for ES*, RSA for
 RS*/PS*, OKP for EdDSA), and never when its ``use``/``alg``/``key_ops`` say otherwise.
 """
@@ -16,6 +17,7 @@ import jwt
 
 from .errors import IDTokenKidAmbiguous, IDTokenUnknownKid, JWKSError
 
+MAX_FORCED = 3
 _KTY = {"ES": "EC", "RS": "RSA", "PS": "RSA", "Ed": "OKP"}
 _CRV = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
@@ -45,7 +47,8 @@ class JWKSCache:
         self._lock = threading.Lock()
         self._keys: list[dict[str, Any]] | None = None
         self._fetched_at = 0.0
-        self._last_forced: float | None = None
+        self._forced: list[float] = []  # times of refetches forced by unknown kids
+        self._tried: dict[str, float] = {}  # unknown kid -> when it forced a refetch
         #: How many times the set was fetched (for monitoring and tests).
         self.fetch_count = 0
 
@@ -68,15 +71,20 @@ class JWKSCache:
             if kid is None:
                 return self._only_key(alg)
             jwk = self._find(kid, alg)
-            if jwk is None and not fresh and (self._last_forced is None
-                                              or now - self._last_forced >= self.cooldown):
-                self._last_forced = now
+            if jwk is None and not fresh and self._may_force(kid, now):
+                self._forced.append(now)
+                self._tried[kid] = now
                 self._load(now)
                 jwk = self._find(kid, alg)
             if jwk is None:
                 raise IDTokenUnknownKid(f"no key with kid {kid!r} usable for {alg} in the provider's key set",
                                         kid=kid, alg=alg)
             return _to_key(jwk, alg)
+
+    def _may_force(self, kid: str, now: float) -> bool:
+        self._forced = [t for t in self._forced if now - t < self.cooldown]
+        self._tried = {k: t for k, t in self._tried.items() if now - t < self.cooldown}
+        return kid not in self._tried and len(self._forced) < MAX_FORCED
 
     def _find(self, kid: str, alg: str) -> dict[str, Any] | None:
         for jwk in self._keys or []:

@@ -34,6 +34,8 @@ def add_fault():
     client_id = data.get("client_id")
     if client_id is not None and not isinstance(client_id, str):
         raise ControlError(400, "invalid_field", "client_id must be a string")
+    if client_id is not None and spec.point == "jwks":
+        raise ControlError(400, "invalid_field", "JWKS faults apply to every client: leave client_id out")
     with svc().db.session() as s:
         f = store.add(s, name=spec.name, point=spec.point, client_id=client_id, remaining=count,
                       params=params, created_at=svc().clock.now())

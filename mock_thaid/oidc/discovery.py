@@ -48,9 +48,7 @@ def jwks():
         injected = faults.take(s, "jwks", None)
     if injected:
         action = injected[0].apply(injected[1])
-        if action[0] == "status":
-            return jsonify({"error": "server_error", "error_description": "JWKS unavailable (fault)"}), action[1]
-        services.rotate_keys()
+        return jsonify({"error": "server_error", "error_description": "JWKS unavailable (fault)"}), action[1]
     resp = jsonify(services.keys.jwks())
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp

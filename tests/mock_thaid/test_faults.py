@@ -204,10 +204,11 @@ def _(app, c):
 
 @check("jwks_rotated")
 def _(app, c):
-    keys = c.get("/jwks/").json["keys"]
-    assert len(keys) == 2
+    before = [k["kid"] for k in c.get("/jwks/").json["keys"]]
     tok = _id_token(c)
-    assert header(tok)["kid"] == keys[0]["kid"]  # newest first, and it signs
+    keys = [k["kid"] for k in c.get("/jwks/").json["keys"]]
+    assert len(keys) == 2 and header(tok)["kid"] == keys[0] and keys[0] not in before  # newest first, it signed
+    verify(app, tok)
 
 
 @check("jwks_unavailable")

@@ -170,3 +170,37 @@ def test_errors_carry_data_not_messages():
                            "error_description": "d", "status": 400, "endpoint": "token"}
     with pytest.raises(TypeError):
         rp.ThaiDError("x", code="forged")
+
+
+def test_jwks_refetch_policy_new_kids_are_picked_up_made_up_kids_are_capped():
+    """A new kid (a rotation) forces one refetch even right after another kid did; the same
+    kid never twice within the cooldown; at most MAX_FORCED refetches per cooldown window."""
+    import pytest as _pytest
+
+    from rp_client.errors import IDTokenUnknownKid
+    from rp_client.jwks import MAX_FORCED, JWKSCache
+
+    now = [1000.0]
+    published = [{"kty": "EC", "crv": "P-256", "kid": "k1", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                  "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]
+    cache = JWKSCache(lambda: {"keys": list(published)}, max_age=3600, cooldown=60, clock=lambda: now[0])
+    cache.key_for("k1", "ES256")
+    assert cache.fetch_count == 1
+    with _pytest.raises(IDTokenUnknownKid):
+        cache.key_for("rotated", "ES256")
+    assert cache.fetch_count == 2
+    published.append(dict(published[0], kid="rotated2"))
+    now[0] += 1
+    cache.key_for("rotated2", "ES256")  # a second new kid a second later is still fetched
+    assert cache.fetch_count == 3
+    with _pytest.raises(IDTokenUnknownKid):
+        cache.key_for("rotated", "ES256")  # same unknown kid again: no refetch
+    assert cache.fetch_count == 3
+    for i in range(10):
+        with _pytest.raises(IDTokenUnknownKid):
+            cache.key_for(f"made-up-{i}", "ES256")
+    assert cache.fetch_count == 1 + MAX_FORCED
+    now[0] += 61
+    with _pytest.raises(IDTokenUnknownKid):
+        cache.key_for("made-up-0", "ES256")  # after the cooldown, allowed again
+    assert cache.fetch_count == 2 + MAX_FORCED
