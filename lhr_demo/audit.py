@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .models import AuditEntry
 
@@ -42,6 +42,7 @@ def record(s, action: str, *, outcome: str = "ALLOW", actor: str | None = None, 
     """Append one entry (and, by default, commit the session it shares with the change)."""
     if outcome not in ("ALLOW", "DENY", "ERROR"):
         raise ValueError("outcome must be ALLOW, DENY or ERROR")
+    _become_writer(s)
     with _LOCK:
         last = s.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         prev = last.hash if last else GENESIS
@@ -57,6 +58,17 @@ def record(s, action: str, *, outcome: str = "ALLOW", actor: str | None = None, 
         else:
             s.flush()
     return entry
+
+
+def _become_writer(s) -> None:
+    """On SQLite, make the session's transaction the database's one writer *before* taking
+    ``_LOCK``. A request that has already written (so holds SQLite's write lock) and then
+    audits waits for ``_LOCK``; if ``_LOCK`` were held by a request waiting for the write lock,
+    both would wait until the 30 s busy timeout and fail. Holding the write lock also means the
+    last row read below is the last row there is (no uncommitted row of another request)."""
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(update(AuditEntry).where(AuditEntry.id == -1).values(id=AuditEntry.id)
+                  .execution_options(synchronize_session=False))
 
 
 @dataclass(frozen=True)

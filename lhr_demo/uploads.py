@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,11 +105,26 @@ def store(upload_dir: str | Path, data: bytes, checked: Checked) -> Path:
     path = Path(upload_dir) / checked.sha256[:2] / checked.sha256
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(data)
+        # One temporary name per writer: two threads storing the same evidence at once must not
+        # write into (or rename away) each other's file. Flushed to disk before the rename, so
+        # a stored name always holds the whole file, and the row committed after it finds it.
+        tmp = path.with_suffix(f".tmp{os.getpid()}-{secrets.token_hex(6)}")
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o640)
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     return path
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class StoredFileCorrupt(Exception):
