@@ -62,6 +62,16 @@ def _serve(args) -> int:
     from .app import create_app
 
     overrides = {n: getattr(args, n) for n in setting_names() if getattr(args, n, None) is not None}
+    if overrides.get("database_url", Settings.from_env().database_url) in ("sqlite://", "sqlite:///:memory:"):
+        # One in-memory connection shared by the server's threads is not safe under concurrent
+        # requests: a throw-away file gives the same "fresh every start" with real transactions.
+        import atexit
+        import shutil
+        import tempfile
+
+        tmp = tempfile.mkdtemp(prefix="mock-thaid-")
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        overrides["database_url"] = f"sqlite:///{tmp}/mock.sqlite3"
     server = None
     port = args.port
     if args.workers > 1 and not args.dev:
