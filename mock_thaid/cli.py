@@ -103,6 +103,9 @@ def _serve(args) -> int:
         app.run(host=args.host, port=port, threaded=True)
         return 0
     holder["app"] = app
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean exit: temp files removed
     try:
         server.run()
     except KeyboardInterrupt:
