@@ -37,16 +37,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def tree(pid: int) -> list[int]:
+    """The server process and its worker processes (gunicorn)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in children:
+            pids.extend(tree(int(child)))
+    return pids
+
+
 def proc_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    total = 0.0
+    for p in tree(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return total
 
 
 def proc_peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    total = 0.0
+    for p in tree(pid):
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 def start(cmd: list[str], ready_url: str, env=None) -> tuple[subprocess.Popen, float]:
@@ -147,13 +162,16 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    ap.add_argument("--workers", type=int, default=1, help="mock-thaid serve --workers (1 = waitress)")
     args = ap.parse_args(argv)
-    results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+                     "server": "waitress" if args.workers == 1 else f"gunicorn x{args.workers}"}
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = dict(os.environ, MOCK_THAID_DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3")
-        proc, cold = start([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", str(port)],
+        proc, cold = start([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", str(port),
+                            "--workers", str(args.workers)],
                            base + "/.well-known/openid-configuration", env)
         try:
             verifier = Verifier(base)

@@ -74,10 +74,10 @@ def record(response):
         body = {"location": response.headers.get("Location", "").split("?")[0],
                 **redact({k: v for k, v in _query(response.headers.get("Location", "")).items()})}
     try:
-        events.add(svc().db.engine, at=svc().clock.now(), client_id=_client_id(), endpoint=endpoint,
-                   method=request.method, status=response.status_code,
-                   error=body.get("error"), explanation=getattr(g, "mock_detail", None),
-                   request=req, response=body)
+        _writer().put(dict(at=svc().clock.now(), client_id=_client_id(), endpoint=endpoint,
+                           method=request.method, status=response.status_code,
+                           error=body.get("error"), explanation=getattr(g, "mock_detail", None),
+                           request=req, response=body))
     except Exception:  # the inspector must never break a protocol answer
         pass
     return response
@@ -89,6 +89,14 @@ def _query(url: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
+def _writer() -> events.EventWriter:
+    services = svc()
+    writer = getattr(services, "event_writer", None)
+    if writer is None:
+        writer = services.event_writer = events.EventWriter(services.db.engine)
+    return writer
+
+
 def init_app(app: Flask) -> None:
     app.after_request(record)
 
@@ -97,6 +105,7 @@ def init_app(app: Flask) -> None:
 def page():
     services = svc()
     client_id = request.args.get("client_id") or None
+    _writer().flush()
     with services.db.session() as s:
         evs = events.recent(s, 100, client_id)
         sessions = logins.recent(s, 30)
@@ -106,6 +115,7 @@ def page():
 
 @bp.get("/events")
 def json_events():
+    _writer().flush()
     with svc().db.session() as s:
         limit = request.args.get("limit", 100, type=int) or 100  # not a number: the default
         return jsonify({"events": [e.as_dict() for e in events.recent(s, max(1, min(limit, 1000)),

@@ -29,6 +29,8 @@ class Services:
     clock: Clock
     secret_key: str = ""
     version: int = field(default=-1)
+    event_writer: object | None = None
+    """The inspector's background writer (mock_thaid.store.events.EventWriter), made on first use."""
     faults_active: bool = True
     """Whether any fault was armed at the last sync (saves a query per hook point when not)."""
 

@@ -1,7 +1,10 @@
 """What relying parties sent to the protocol endpoints and what they got (the inspector's data)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, Integer, String, Text, delete, insert, select
+import queue
+import threading
+
+from sqlalchemy import JSON, Float, Integer, String, Text, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base
@@ -26,12 +29,54 @@ class ProtocolEvent(Base):
         return {c.name: getattr(self, c.name) for c in self.__table__.columns}
 
 
-def add(engine, **fields) -> None:
-    """One insert in its own short transaction (Core, not the ORM: this runs on every request)."""
+def write_batch(engine, rows: list[dict]) -> None:
+    """Insert rows in one short transaction (Core, not the ORM) and keep the table small."""
     with engine.begin() as conn:
-        new_id = conn.execute(insert(ProtocolEvent.__table__).values(**fields)).inserted_primary_key[0]
-        if new_id % 50 == 0:  # keep the table small
-            conn.execute(delete(ProtocolEvent.__table__).where(ProtocolEvent.id <= new_id - KEEP))
+        conn.execute(insert(ProtocolEvent.__table__), rows)
+        newest = conn.execute(select(func.max(ProtocolEvent.id))).scalar() or 0
+        if newest > KEEP:
+            conn.execute(delete(ProtocolEvent.__table__).where(ProtocolEvent.id <= newest - KEEP))
+
+
+class EventWriter:
+    """Writes inspector events from a background thread, in batches, so a protocol request
+    never waits for them. ``flush()`` waits until everything put so far is written (the
+    inspector calls it before reading). Started lazily, so it works after a fork."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._pending = 0
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def put(self, row: dict) -> None:
+        with self._cond:
+            self._pending += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="inspector-events", daemon=True)
+                self._thread.start()
+        self._queue.put(row)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 200:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                write_batch(self.engine, batch)
+            except Exception:  # a reset dropped the table, or the database is busy: events are best effort
+                pass
+            with self._cond:
+                self._pending -= len(batch)
+                self._cond.notify_all()
+
+    def flush(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending == 0, timeout=timeout)
 
 
 def recent(s: Session, limit: int = 100, client_id: str | None = None) -> list[ProtocolEvent]:
