@@ -89,11 +89,11 @@ def _query(url: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def _writer() -> events.EventWriter:
+def _writer():
     services = svc()
     writer = getattr(services, "event_writer", None)
     if writer is None:
-        writer = services.event_writer = events.EventWriter(services.db.engine)
+        writer = services.event_writer = events.writer_for(services.db.engine)
     return writer
 
 

@@ -79,6 +79,29 @@ class EventWriter:
             self._cond.wait_for(lambda: self._pending == 0, timeout=timeout)
 
 
+class SyncEventWriter:
+    """For an in-memory database: its one shared connection must not be used from a second
+    thread, so events are written at once."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def put(self, row: dict) -> None:
+        try:
+            write_batch(self.engine, [row])
+        except Exception:  # best effort, like the background writer
+            pass
+
+    def flush(self, timeout: float = 5.0) -> None:
+        return None
+
+
+def writer_for(engine):
+    from sqlalchemy.pool import StaticPool
+
+    return SyncEventWriter(engine) if isinstance(engine.pool, StaticPool) else EventWriter(engine)
+
+
 def recent(s: Session, limit: int = 100, client_id: str | None = None) -> list[ProtocolEvent]:
     q = select(ProtocolEvent).order_by(ProtocolEvent.id.desc()).limit(limit)
     if client_id:

@@ -32,10 +32,11 @@ def consume_code(s: Session, code: str, now: float) -> AuthCode | None:
     (and every token issued from it is revoked)."""
     claimed = s.execute(
         update(AuthCode).where(AuthCode.code == code, AuthCode.used_at.is_(None)).values(used_at=now)
-        .returning(AuthCode)
-    ).scalar_one_or_none()
-    if claimed is not None:
-        return claimed
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed == 1:
+        row = s.get(AuthCode, code, populate_existing=True)
+        return row
     if s.get(AuthCode, code) is None:
         return None
     revoke_family(s, code)
