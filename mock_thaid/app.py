@@ -69,8 +69,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if settings.control_api:
         app.register_blueprint(inspector.bp)
         app.register_blueprint(trainer.bp)
-    inspector.init_app(app)
+    if settings.inspector:
+        inspector.init_app(app)
     errorpages.register(app)
+    app.wsgi_app = _ascii_query(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.context_processor
     def _template_globals():
@@ -99,4 +101,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return render_template("index.html")
 
     logging.getLogger("mock_thaid").setLevel(logging.INFO)
+    return app
+
+
+def _ascii_query(wsgi_app):
+    """Raw non-ASCII bytes in the query string (a dev server lets them through; waitress and
+    gunicorn answer 400) become %XX escapes: werkzeug's ``request.args`` would raise
+    UnicodeDecodeError on them, a 500 even in the error page."""
+    from urllib.parse import quote
+
+    def app(environ, start_response):
+        qs = environ.get("QUERY_STRING", "")
+        if not qs.isascii():
+            environ["QUERY_STRING"] = quote(qs.encode("latin-1", "replace"), safe="/?:@&=+$,;%!~*'()")
+        return wsgi_app(environ, start_response)
+
     return app

@@ -68,6 +68,8 @@ class Settings:
     # --- for CI and demos ------------------------------------------------------------
     control_api: bool = True
     """Serve ``/_mock/*`` (control API, RP admin). Turn off for anything shared."""
+    inspector: bool = True
+    """Record requests to the ThaiD endpoints for the transaction inspector (costs ~1 ms a login)."""
     auto_login: bool = True
     """Honour ``X-Mock-Persona`` / ``login_hint`` to approve at once as that citizen."""
     seed: bool = True

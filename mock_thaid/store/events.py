@@ -29,12 +29,18 @@ class ProtocolEvent(Base):
         return {c.name: getattr(self, c.name) for c in self.__table__.columns}
 
 
+_written = 0
+
+
 def write_batch(engine, rows: list[dict]) -> None:
-    """Insert rows in one short transaction (Core, not the ORM) and keep the table small."""
+    """Insert rows in one short transaction (Core, not the ORM); now and then trim the table."""
+    global _written
     with engine.begin() as conn:
         conn.execute(insert(ProtocolEvent.__table__), rows)
-        newest = conn.execute(select(func.max(ProtocolEvent.id))).scalar() or 0
-        if newest > KEEP:
+        _written += len(rows)
+        if _written >= 100:
+            _written = 0
+            newest = conn.execute(select(func.max(ProtocolEvent.id))).scalar() or 0
             conn.execute(delete(ProtocolEvent.__table__).where(ProtocolEvent.id <= newest - KEEP))
 
 
