@@ -21,7 +21,7 @@ class Database:
                 kwargs["poolclass"] = StaticPool  # one shared in-memory database
             else:
                 Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, **kwargs)
+        self.engine = create_engine(url, hide_parameters=True, **kwargs)  # no PIDs in error messages or logs
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)

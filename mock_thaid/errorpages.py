@@ -38,8 +38,9 @@ def register(app: Flask) -> None:
         log.info("protocol error %s at %s", e.key, request.path)
         if wants_html():
             msg = t(_PAGE_MESSAGES.get(e.key, "err_generic"))
+            detail = e.detail if svc().settings.control_api else None  # hardened: no explanation
             return render_template("error.html", message=msg, error=body.error,
-                                   description=body.description, detail=e.detail), body.status
+                                   description=body.description, detail=detail), body.status
         payload = body.as_json()
         if e.detail and svc().settings.control_api:
             payload["mock_detail"] = e.detail  # explains the mistake; absent when hardened

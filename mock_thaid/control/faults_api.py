@@ -26,11 +26,16 @@ def add_fault():
     if spec is None:
         raise ControlError(400, "unknown_fault", f"unknown fault {name!r}; GET /_mock/faults lists them")
     count = data.get("count", 1)
-    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10**9):
         raise ControlError(400, "invalid_field", "count must be a positive integer, or null for 'until cleared'")
     params = data.get("params", {}) if data.get("params") is not None else {}
     if not isinstance(params, dict):
         raise ControlError(400, "invalid_field", "params must be an object")
+    seconds = params.get("seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 300:
+        raise ControlError(400, "invalid_field", "params.seconds must be a number of seconds from 0 to 300")
+    if any(not isinstance(params[k], str) for k in ("iss", "claim") if k in params):
+        raise ControlError(400, "invalid_field", "params.iss and params.claim must be strings")
     client_id = data.get("client_id")
     if client_id is not None and not isinstance(client_id, str):
         raise ControlError(400, "invalid_field", "client_id must be a string")
@@ -54,20 +59,22 @@ def get_clock():
     return jsonify({"now": c.now(), "offset": c.offset})
 
 
+MAX_OFFSET = 100 * 366 * 24 * 3600  # a century either way
+
+
 @bp.post("/clock")
 def move_clock():
     data = _json()
     c = svc().clock
-    if "advance" in data:
-        value = data["advance"]
+    if "advance" in data or "offset" in data:
+        key = "advance" if "advance" in data else "offset"
+        value = data[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ControlError(400, "invalid_field", "advance must be a number of seconds")
-        svc().set_clock_offset(c.offset + float(value))
-    elif "offset" in data:
-        value = data["offset"]
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ControlError(400, "invalid_field", "offset must be a number of seconds")
-        svc().set_clock_offset(float(value))
+            raise ControlError(400, "invalid_field", f"{key} must be a number of seconds")
+        offset = c.offset + float(value) if key == "advance" else float(value)
+        if not abs(offset) <= MAX_OFFSET:  # NaN, Infinity, 1e308: every date the mock shows would break
+            raise ControlError(400, "invalid_field", f"the clock offset must stay within {MAX_OFFSET} seconds")
+        svc().set_clock_offset(offset)
     else:
         raise ControlError(400, "missing_field", "send {\"advance\": seconds} or {\"offset\": seconds}")
     return jsonify({"now": c.now(), "offset": c.offset})

@@ -97,7 +97,7 @@ def status():
         ctx = steps.Ctx(services, s)
         e = phone_enrolment(ctx)
         if e is None:
-            return _no_store(jsonify({"error": "not_found"})), 404
+            return _no_store(jsonify(EnrolError("not_found").as_json())), 404
         body = steps.status(ctx, e)
         return _no_store(jsonify({k: body[k] for k in ("step", "page", "error", "ref")}))
 

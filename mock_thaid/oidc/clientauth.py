@@ -24,7 +24,10 @@ def _same(a: str, b: str) -> bool:
 
 
 def authenticate(s: Session, req: Request) -> Client:
-    cid, secret = extract_basic_authorization(req.headers)
+    try:
+        cid, secret = extract_basic_authorization(req.headers)
+    except (ValueError, UnicodeDecodeError):  # Authlib raises on "Basic " and on non-UTF-8 credentials
+        raise ProtocolError("unauthorized_client", "the Authorization: Basic header cannot be read") from None
     if not cid:
         cid, secret = req.form.get("client_id"), req.form.get("client_secret")
     if not cid:

@@ -1,4 +1,6 @@
-"""Engine and session factory. SQLite gets WAL and a busy timeout; ``sqlite://`` is in-memory."""
+"""Engine and session factory. SQLite gets WAL and a busy timeout; ``sqlite://`` is in-memory.
+
+Engines hide statement parameters (PIDs, PIN hashes, tokens) from their error messages and logs."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -19,13 +21,13 @@ from .models import Base
 def make_engine(url: str) -> Engine:
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine(
-            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool, hide_parameters=True
         )
     elif url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
