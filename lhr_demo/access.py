@@ -18,6 +18,7 @@ from . import models as m
 from .web import dbs, log
 
 ACCOUNT_KEY = "lhr_account"
+GENERATION_KEY = "lhr_session_generation"
 
 
 @dataclass
@@ -74,8 +75,9 @@ def load_user() -> None:
         return
     s = dbs()
     account = s.scalar(select(m.Account).where(m.Account.public_id == public_id))
-    if account is None or account.pid != identity.pid:
-        session.pop(ACCOUNT_KEY, None)
+    if (account is None or account.pid != identity.pid
+            or session.get(GENERATION_KEY) != (account.session_generation or 0)):
+        session.pop(ACCOUNT_KEY, None)  # unknown, someone else's, or logged out since
         return
     person = s.scalar(select(m.Person).where(m.Person.pid == account.pid))
     g.user = User(pid=account.pid, account=account, person=person, roles=roles_for(s, account.pid))

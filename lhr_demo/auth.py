@@ -15,7 +15,7 @@ from rp_client.flask_ext import ThaiDLogin, safe_next
 from sqlalchemy import select
 
 from . import models as m
-from .access import ACCOUNT_KEY, roles_for
+from .access import ACCOUNT_KEY, GENERATION_KEY, roles_for
 from .kp7 import PersonalHeader
 from .pid import mask_pid
 from .web import dbs, lhr, log
@@ -48,7 +48,8 @@ def _gate():
         log("LOGIN", outcome="DENY", detail={"reason": "before_go_live"})
         return render_template("not_open.html"), 403
     if request.endpoint == "thaid.logout" and g.get("user") is not None:
-        log("LOGOUT", subject=g.user.person.public_id if g.user.person else None)
+        g.user.account.session_generation = (g.user.account.session_generation or 0) + 1
+        log("LOGOUT", subject=g.user.person.public_id if g.user.person else None)  # commits both
     return None
 
 
@@ -73,6 +74,7 @@ def on_login(identity, tokens):
     account.display_name = _record_name(s, person) or identity.display_name
     s.flush()
     session[ACCOUNT_KEY] = account.public_id
+    session[GENERATION_KEY] = account.session_generation or 0
     g.user = None
     log("LOGIN", subject=person.public_id if person else None, detail={"roles": sorted({r.role for r in roles})})
     return None  # rp_client goes on to the login's ?next=, else "/" (which picks the home by role)

@@ -149,6 +149,8 @@ class Account(Base):
     last_login_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     login_count: Mapped[int] = mapped_column(Integer, default=0)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)  # seeded adoption, not a real login
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped at logout: a session cookie copied before it no longer logs anyone in."""
 
 
 # --- correction requests ----------------------------------------------------------------------
