@@ -28,6 +28,10 @@ system-deps:
 	  echo "installing chromium and Thai fonts (Debian packages)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
 	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql (Debian package; the tests start their own throw-away cluster)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
 
 node-deps:
 	@for d in $$(git ls-files 'tests/*package-lock.json' | xargs -rn1 dirname); do \

@@ -42,9 +42,14 @@ def account(s: Session, pid: str) -> Account | None:
 def _lock_account(s: Session, pid: str) -> None:
     """Take the write lock before reading the account, so concurrent workers queue here instead
     of reading the same row and overwriting each other. SQLite ignores FOR UPDATE, but a write
-    statement makes the transaction the database's one writer (a row lock on PostgreSQL)."""
-    s.execute(update(Account).where(Account.pid == pid).values(pid=Account.pid)
-              .execution_options(synchronize_session=False))
+    statement makes the transaction the database's one writer. Elsewhere (PostgreSQL) the lock
+    is the citizen's row, FOR UPDATE: it exists before the account does, so two registrations
+    of one person queue too instead of both inserting the account (a duplicate key)."""
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(update(Account).where(Account.pid == pid).values(pid=Account.pid)
+                  .execution_options(synchronize_session=False))
+    else:
+        s.execute(select(Citizen.pid).where(Citizen.pid == pid).with_for_update())
 
 
 def register(s: Session, pid: str, pin: str, *, channel: str, now: float, kdf_n: int) -> tuple[Account, bool]:

@@ -1,5 +1,8 @@
 """Engine and session factory. SQLite gets WAL and a busy timeout; ``sqlite://`` is in-memory.
 
+PostgreSQL (``postgresql+psycopg://``; a bare ``postgresql://`` or ``postgres://`` URL gets the
+psycopg 3 driver too) stores what SQLite stores: see store/postgres.py.
+
 Engines hide statement parameters (PIDs, PIN hashes, tokens) from their error messages and logs."""
 from __future__ import annotations
 
@@ -7,14 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from . import events as _events  # noqa: F401  (registers the protocol_events table)
 from . import shared as _shared  # noqa: F401  (registers meta and signing_keys)
 from . import faults as _faults  # noqa: F401  (registers the faults table)
+from . import postgres
 from .models import Base
 
 
@@ -27,7 +31,12 @@ def make_engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
     else:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        u = make_url(url)
+        if u.drivername in ("postgresql", "postgres"):  # psycopg 3, the driver this project installs
+            u = u.set(drivername="postgresql+psycopg")
+        engine = create_engine(u, pool_pre_ping=True, hide_parameters=True)
+        if engine.dialect.name == "postgresql":
+            postgres.install_text_adapters(engine)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -45,7 +54,9 @@ def make_engine(url: str) -> Engine:
 class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        self._schema: MetaData = (postgres.schema(Base.metadata) if self.engine.dialect.name == "postgresql"
+                                  else Base.metadata)
+        self._schema.create_all(self.engine)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -62,5 +73,5 @@ class Database:
             s.close()
 
     def reset(self) -> None:
-        Base.metadata.drop_all(self.engine)
-        Base.metadata.create_all(self.engine)
+        self._schema.drop_all(self.engine)
+        self._schema.create_all(self.engine)

@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x models. Times are Unix seconds (floats) from the mock's Clock."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -113,7 +113,7 @@ class AuthCode(Base):
     nonce: Mapped[str | None] = mapped_column(Text, nullable=True)
     code_challenge: Mapped[str | None] = mapped_column(String(256), nullable=True)
     code_challenge_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    auth_time: Mapped[int] = mapped_column(Integer)
+    auth_time: Mapped[int] = mapped_column(BigInteger)  # Unix seconds: past 2038 with a moved clock
     expires_at: Mapped[float] = mapped_column(Float)
     used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
@@ -128,7 +128,7 @@ class Token(Base):
     pid: Mapped[str] = mapped_column(String(13))
     scope: Mapped[str] = mapped_column(Text)
     family: Mapped[str] = mapped_column(String(64), index=True)
-    auth_time: Mapped[int] = mapped_column(Integer)
+    auth_time: Mapped[int] = mapped_column(BigInteger)  # Unix seconds: past 2038 with a moved clock
     issued_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
