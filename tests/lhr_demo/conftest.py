@@ -2,7 +2,6 @@
 test, the app with a Flask test client, and headless ThaiD logins through rp_client's helper."""
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -16,10 +15,8 @@ if HERE not in sys.path:  # for lhr_helpers / lhr_files (appended: tests/conftes
     sys.path.append(HERE)
 
 from conftest import start_live  # noqa: E402  (tests/conftest.py: the mock on 127.0.0.1)
-from lhr_helpers import REDIRECT, make_lhr, register_client  # noqa: E402
+from lhr_helpers import REDIRECT, build_template_db, make_lhr, register_client  # noqa: E402
 
-from lhr_demo.db import Database  # noqa: E402
-from lhr_demo.seed import seed  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -27,20 +24,12 @@ def mock():
     live = start_live()
     register_client(live.url, REDIRECT)
     yield live
-    live.server.close()
+    live.close()
 
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("lhr-template") / "lhr.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.create_all()
-    with db.session() as s:
-        seed(s)
-    db.engine.dispose()
-    with sqlite3.connect(path) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return build_template_db(tmp_path_factory.mktemp("lhr-template") / "lhr.sqlite3")
 
 
 @pytest.fixture

@@ -110,3 +110,20 @@ def file_request(client, section: str, row: str, fields: dict, reason: str = "à¸
 def request_id(resp) -> str:
     loc = resp.headers["Location"]
     return loc.rstrip("/").rsplit("/", 1)[-1]
+
+
+def build_template_db(path):
+    """A seeded LHR SQLite file, checkpointed so tests can copy it as their starting state."""
+    import sqlite3
+
+    from lhr_demo.db import Database
+    from lhr_demo.seed import seed
+
+    db = Database(f"sqlite:///{path}")
+    db.create_all()
+    with db.session() as s:
+        seed(s)
+    db.engine.dispose()
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path

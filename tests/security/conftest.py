@@ -2,7 +2,6 @@
 database talking to a live mock (real HTTP, as rp_client needs), and the run's numbers."""
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -14,10 +13,8 @@ if str(HERE) not in sys.path:
 
 import sec_helpers  # noqa: E402  (sets sys.path for lhr_helpers / test_enrol_pages)
 from conftest import start_live  # noqa: E402  (tests/conftest.py)
-from lhr_helpers import REDIRECT, make_lhr, register_client  # noqa: E402
+from lhr_helpers import REDIRECT, build_template_db, make_lhr, register_client  # noqa: E402
 
-from lhr_demo.db import Database  # noqa: E402
-from lhr_demo.seed import seed  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -32,15 +29,7 @@ def sec_mock():
 
 @pytest.fixture(scope="session")
 def sec_template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sec-lhr-template") / "lhr.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.create_all()
-    with db.session() as s:
-        seed(s)
-    db.engine.dispose()
-    with sqlite3.connect(path) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return build_template_db(tmp_path_factory.mktemp("sec-lhr-template") / "lhr.sqlite3")
 
 
 @pytest.fixture
