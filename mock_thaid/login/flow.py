@@ -35,7 +35,7 @@ def approve(services: Services, s: Session, ls: LoginSession, pid: str) -> str:
         expires_at=now + services.settings.code_lifetime,
     )
     ls.pid = pid
-    ls.finished_url = redirect_with(ls.redirect_uri, {"code": code.code, "state": ls.state})
+    ls.finished_url = redirect_with(ls.redirect_uri, {"code": code, "state": ls.state})
     return ls.finished_url
 
 

@@ -134,6 +134,8 @@ def _persona_pid(s, persona: str) -> str:
     from ..pid import normalize
 
     pid = normalize(persona)
+    if citizens.channel(s, pid) is not None:
+        return pid
     if citizens.get(s, pid) is None:
         raise ProtocolError("access_denied", f"persona {_masked(pid)} is not a citizen in the mock's register")
     if citizens.account(s, pid) is None:

@@ -16,16 +16,15 @@ def ial_for(services: Services, s: Session, pid: str) -> str:
     """The IAL of the channel the person registered through (settings ial_self / ial_officer),
     falling back to ``ial`` (no account, or the channel's setting left empty)."""
     st = services.settings
-    acc = citizens.account(s, pid)
     per_channel = {"self": st.ial_self, "officer": st.ial_officer}
-    return (per_channel.get(acc.channel) if acc is not None else None) or st.ial
+    return per_channel.get(citizens.channel(s, pid) or "") or st.ial
 
 
 def identity_claims(services: Services, s: Session, pid: str, scopes: list[str]) -> dict:
-    cit = citizens.get(s, pid)
-    if cit is None:
+    source = citizens.claim_source(s, pid)
+    if source is None:
         return {"pid": pid} if "pid" in scopes else {}
-    return claims_for(cit.as_claim_source(), scopes, naming=services.settings.claim_naming,
+    return claims_for(source, scopes, naming=services.settings.claim_naming,
                       ial=ial_for(services, s, pid))
 
 
@@ -54,13 +53,12 @@ def token_response(services: Services, s: Session, *, client: Client, pid: str, 
                    auth_time: int, nonce: str | None, family: str) -> dict:
     st = services.settings
     now = services.clock.now_int()
-    access = grants.issue(s, kind="access", family=family, client_id=client.client_id, pid=pid,
-                          scope=scope, auth_time=auth_time, now=now, lifetime=st.token_lifetime)
-    refresh = grants.issue(s, kind="refresh", family=family, client_id=client.client_id, pid=pid,
-                           scope=scope, auth_time=auth_time, now=now, lifetime=st.refresh_lifetime)
+    access, refresh = grants.issue_pair(s, family=family, client_id=client.client_id, pid=pid, scope=scope,
+                                        auth_time=auth_time, now=now, access_lifetime=st.token_lifetime,
+                                        refresh_lifetime=st.refresh_lifetime)
     body: dict = {
-        "access_token": access.token,
-        "refresh_token": refresh.token,
+        "access_token": access,
+        "refresh_token": refresh,
         "token_type": "Bearer",
     }
     if st.profile == "oidc":
@@ -76,7 +74,7 @@ def token_response(services: Services, s: Session, *, client: Client, pid: str, 
     if "openid" in scopes:
         body["id_token"] = id_token(services, s, client_id=client.client_id, pid=pid,
                                     scopes=scopes, auth_time=auth_time, nonce=nonce,
-                                    access_token=access.token, now=now)
+                                    access_token=access, now=now)
     else:
         body.update(identity_claims(services, s, pid, scopes))
     return body

@@ -16,6 +16,18 @@ def get(s: Session, pid: str) -> Citizen | None:
     return s.get(Citizen, pid)
 
 
+def claim_source(s: Session, pid: str) -> dict | None:
+    """The citizen's columns as a dict (a Core select: this is on every token request)."""
+    row = s.execute(select(Citizen.__table__).where(Citizen.__table__.c.pid == pid)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def channel(s: Session, pid: str) -> str | None:
+    """The registration channel of the person's account, or None when not registered."""
+    acc = Account.__table__
+    return s.execute(select(acc.c.channel).where(acc.c.pid == pid)).scalar_one_or_none()
+
+
 def list_all(s: Session) -> list[Citizen]:
     return list(s.scalars(select(Citizen).order_by(Citizen.family_name_en, Citizen.given_name_en)))
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import secrets
 import string
+from types import SimpleNamespace
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuthCode, Token
@@ -17,9 +18,10 @@ def new_code() -> str:
     return "".join(secrets.choice(_ALNUM) for _ in range(32))
 
 
-def create_code(s: Session, **fields) -> AuthCode:
-    code = AuthCode(code=new_code(), used_at=None, **fields)
-    s.add(code)
+def create_code(s: Session, **fields) -> str:
+    """Store a new code (one Core insert: this is on every login's path) and return it."""
+    code = new_code()
+    s.execute(insert(AuthCode.__table__).values(code=code, used_at=None, **fields))
     return code
 
 
@@ -27,30 +29,32 @@ class CodeReplay(Exception):
     pass
 
 
-def consume_code(s: Session, code: str, now: float) -> AuthCode | None:
+def consume_code(s: Session, code: str, now: float) -> SimpleNamespace | None:
     """Mark ``code`` used and return it; None if unknown; CodeReplay if already used
     (and every token issued from it is revoked)."""
+    t = AuthCode.__table__
     claimed = s.execute(
-        update(AuthCode).where(AuthCode.code == code, AuthCode.used_at.is_(None)).values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed == 1:
-        row = s.get(AuthCode, code, populate_existing=True)
-        return row
+        update(t).where(t.c.code == code, t.c.used_at.is_(None)).values(used_at=now).returning(*t.c)
+    ).mappings().first()
+    if claimed is not None:
+        return SimpleNamespace(**claimed)  # one statement, no ORM load: on every login's path
     if s.get(AuthCode, code) is None:
         return None
     revoke_family(s, code)
     raise CodeReplay(code)
 
 
-def issue(s: Session, *, kind: str, family: str, client_id: str, pid: str, scope: str,
-          auth_time: int, now: float, lifetime: float) -> Token:
-    tok = Token(
-        token=secrets.token_urlsafe(32), kind=kind, family=family, client_id=client_id, pid=pid,
-        scope=scope, auth_time=auth_time, issued_at=now, expires_at=now + lifetime, revoked=False,
-    )
-    s.add(tok)
-    return tok
+def issue_pair(s: Session, *, family: str, client_id: str, pid: str, scope: str, auth_time: int,
+               now: float, access_lifetime: float, refresh_lifetime: float) -> tuple[str, str]:
+    """A new access token and refresh token (one Core insert); returns (access, refresh)."""
+    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    common = dict(family=family, client_id=client_id, pid=pid, scope=scope, auth_time=auth_time,
+                  issued_at=now, revoked=False)
+    s.execute(insert(Token.__table__), [
+        dict(token=access, kind="access", expires_at=now + access_lifetime, **common),
+        dict(token=refresh, kind="refresh", expires_at=now + refresh_lifetime, **common),
+    ])
+    return access, refresh
 
 
 def find(s: Session, token: str) -> Token | None:
