@@ -1,9 +1,15 @@
 """Shared fixtures: an in-memory mock (Flask test client) and a live one on 127.0.0.1."""
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import threading
+import time
+from contextlib import contextmanager
 
 import pytest
+import requests
 from waitress.server import create_server
 
 from mock_thaid.app import create_app
@@ -86,3 +92,27 @@ def live_mock():
 DEMO_PID = "1234567890121"
 DEMO_RP = {"client_id": "demo-rp", "client_secret": "demo-rp-secret-TEST-ONLY",
            "redirect_uri": "http://127.0.0.1:8080/callback"}
+
+
+@contextmanager
+def served_mock(db_path, workers: int = 3, *extra: str):
+    """`mock-thaid serve --workers N` as a real subprocess on a SQLite file; yields its URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", "--workers", str(workers),
+                             "--database-url", f"sqlite:///{db_path}", "--pin-kdf-n", "1024", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"serving (http://\S+)", line)
+        assert m, line
+        url = m.group(1)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                if requests.get(url + "/_mock/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -3,9 +3,6 @@ concurrent logins, lockouts counted across workers, shared keys, clock and sessi
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +10,7 @@ import jwt
 import pytest
 import requests
 import yaml
-from conftest import DEMO_RP
+from conftest import DEMO_RP, served_mock
 
 from mock_thaid.settings import REPO_ROOT
 
@@ -24,24 +21,8 @@ REGISTERED = [c["pid"] for c in yaml.safe_load((REPO_ROOT / "data" / "citizens.y
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("mw") / "mock.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", "--workers", "3",
-                             "--database-url", f"sqlite:///{db}", "--pin-kdf-n", "1024"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"serving (http://\S+)", line)
-    assert m, line
-    url = m.group(1)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            if requests.get(url + "/_mock/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with served_mock(tmp_path_factory.mktemp("mw") / "mock.sqlite3") as url:
+        yield url
 
 
 def login(url: str, pid: str, n: int) -> tuple[str, str]:

@@ -9,15 +9,12 @@ registration's consent, which share one counter), and the lock's end.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import DEMO_RP
+from conftest import DEMO_RP, served_mock
 
 pytestmark = pytest.mark.live
 MAX_ATTEMPTS = 5
@@ -26,23 +23,8 @@ RIGHT, WRONG = "13572468", "24681357"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("sec-mw") / "mock.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", "--workers", "3",
-                             "--database-url", f"sqlite:///{db}", "--pin-kdf-n", "1024"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    m = re.search(r"serving (http://\S+)", proc.stdout.readline())
-    assert m
-    url = m.group(1)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            if requests.get(url + "/_mock/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with served_mock(tmp_path_factory.mktemp("sec-mw") / "mock.sqlite3") as url:
+        yield url
 
 
 def phone_at_consent(url: str, pid: str) -> tuple[requests.Session, str, str]:
