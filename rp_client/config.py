@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -97,6 +98,14 @@ class ThaiDConfig:
     """Seconds a pending login (state, nonce, PKCE verifier) stays usable."""
     use_pkce: bool = True
     timeout: float = 10.0
+    backchannel_url: str = ""
+    """Where this server reaches the provider when that differs from where browsers reach it
+    (containers: the issuer ``http://localhost:8000`` for the browser, ``http://mock:8000``
+    for the app). When set, every server-to-server request (discovery, JWKS, token,
+    introspection, revocation, userinfo) whose URL starts with the issuer goes to this base
+    URL plus the rest of the path instead. ``iss`` is still checked against ``issuer`` and
+    the browser is still sent to the issuer's authorization URL. An ``http(s)`` URL with
+    no trailing slash (one is stripped); empty (the default) means the issuer itself."""
 
     def __post_init__(self) -> None:
         issuer = ISSUER_ALIASES.get(self.issuer, self.issuer)
@@ -118,6 +127,7 @@ class ThaiDConfig:
             raise ConfigError(f"token_auth_method must be one of {AUTH_METHODS}", field="token_auth_method")
         if self.expires_in_mode not in EXPIRES_IN_MODES:
             raise ConfigError(f"expires_in_mode must be one of {EXPIRES_IN_MODES}", field="expires_in_mode")
+        object.__setattr__(self, "backchannel_url", _backchannel(self.backchannel_url))
         for name in ("discovery_ttl", "jwks_max_age", "jwks_refetch_cooldown", "leeway", "state_ttl", "timeout"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative", field=name)
@@ -157,6 +167,19 @@ class ThaiDConfig:
             raise ConfigError("missing settings: " + ", ".join(ENV_PREFIX + m.upper() for m in missing),
                               field=missing[0])
         return cls(**values)
+
+
+def _backchannel(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    url = url[:-1] if url.endswith("/") else url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or url.endswith("/") \
+            or parts.query or parts.fragment:
+        raise ConfigError(f"backchannel_url must be an http(s) base URL without a trailing slash, query or "
+                          f"fragment (e.g. http://mock:8000), not {url!r}", field="backchannel_url")
+    return url
 
 
 def _coerce(name: str, type_name: str, raw: str) -> Any:

@@ -3,6 +3,8 @@
 Any ``httpx.Client`` may be passed in (tests use ``httpx.WSGITransport`` or
 ``httpx.MockTransport``); transport failures become ``NetworkError`` and error answers
 ``ProviderError`` carrying the provider's ``error`` and ``error_description``.
+With ``config.backchannel_url`` set, :meth:`Http.route` sends requests for URLs under the
+issuer to that base URL instead (every request goes through ``_send``, so this is the one place).
 """
 from __future__ import annotations
 
@@ -36,12 +38,23 @@ class Http:
             headers[API_KEY_HEADER] = self._config.api_key
         return headers
 
+    def route(self, url: str) -> str:
+        """The URL this server actually contacts for ``url``: under the issuer and with a
+        ``backchannel_url`` set, the back-channel base plus the rest; otherwise ``url``."""
+        base = self._config.backchannel_url
+        issuer = self._config.issuer.rstrip("/")
+        if base and url.startswith(issuer) and url[len(issuer):len(issuer) + 1] in ("", "/", "?", "#"):
+            return base + url[len(issuer):]
+        return url
+
     def _send(self, method: str, url: str, endpoint: str, **kwargs: Any) -> httpx.Response:
+        target = self.route(url)
         try:
-            return self.client.request(method, url, **kwargs)
+            return self.client.request(method, target, **kwargs)
         except httpx.HTTPError as e:
-            raise NetworkError(f"{endpoint} request to {url} failed: {e.__class__.__name__}: {e}",
-                               url=url, endpoint=endpoint, reason=e.__class__.__name__) from e
+            via = f" (the issuer's {url}, through backchannel_url)" if target != url else ""
+            raise NetworkError(f"{endpoint} request to {target}{via} failed: {e.__class__.__name__}: {e}",
+                               url=target, endpoint=endpoint, reason=e.__class__.__name__) from e
 
     def get_json(self, url: str, *, endpoint: str, error_cls: type[ThaiDError]) -> dict[str, Any]:
         """GET a public JSON document (discovery, JWKS); any failure is ``error_cls``."""

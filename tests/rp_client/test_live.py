@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import httpx
 import pytest
-from conftest import start_live
+from conftest import LiveMock, make_app, start_live
+from waitress.server import create_server
 
 import rp_client as rp
 from rp_testkit import ALL_SCOPES, DEMO_PID, mock_config
@@ -27,6 +29,20 @@ def live_oidc_camel():
     yield server
     server.server.close()
     server.thread.join(2)
+
+
+@pytest.fixture(scope="module")
+def live_localhost():
+    """The mock bound to 127.0.0.1 whose issuer is ``http://localhost:<port>``: the browser's
+    URL differs from the server's, as in docker compose (start_live names 127.0.0.1 in both)."""
+    holder: dict = {}
+    server = create_server(lambda environ, start: holder["app"](environ, start), host="127.0.0.1", port=0, threads=4)
+    holder["app"] = make_app(issuer=f"http://localhost:{server.effective_port}")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    live = LiveMock(f"http://localhost:{server.effective_port}", holder["app"], server, thread)
+    yield live
+    live.close()
 
 
 def login_live(client: rp.ThaiDClient, pid: str = DEMO_PID) -> rp.LoginResult:
@@ -77,3 +93,23 @@ def test_live_key_rotation_is_followed(live):
         httpx.post(live.url + "/_mock/keys/rotate").raise_for_status()
         assert login_live(client).identity.pid == DEMO_PID
         assert client.jwks.fetch_count == 2
+
+
+def test_live_login_through_the_backchannel_url(live_localhost):
+    """Issuer http://localhost:<port> for the browser; the server reaches 127.0.0.1:<port>."""
+    back = f"http://127.0.0.1:{live_localhost.server.effective_port}"
+    contacted: list[str] = []
+    http = httpx.Client(event_hooks={"request": [lambda r: contacted.append(f"{r.url.scheme}://{r.url.netloc.decode()}")]})
+    config = mock_config(issuer=live_localhost.url, backchannel_url=back, scopes=ALL_SCOPES)
+    try:
+        with rp.ThaiDClient(config, http=http) as client:
+            assert client.metadata().authorization_endpoint.startswith(live_localhost.url + "/")  # the browser's URL
+            result = login_live(client, "1057830862719")
+            assert result.identity.pid == "1057830862719"
+            assert result.tokens.id_token_claims["iss"] == live_localhost.url
+            assert client.userinfo(result.tokens)["sub"] == "1057830862719"
+            assert client.introspect(result.tokens.access_token)["active"] is True
+            client.revoke(result.tokens.refresh_token)
+    finally:
+        http.close()
+    assert len(contacted) >= 6 and set(contacted) == {back}  # discovery, JWKS, token, userinfo, introspect, revoke
