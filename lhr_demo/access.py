@@ -66,8 +66,11 @@ def roles_for(s, pid: str) -> list[m.RoleAssignment]:
 
 
 def load_user() -> None:
-    """before_request: set ``g.user`` (or None) from the session."""
+    """before_request: set ``g.user`` (or None) from the session (not for /healthz, which
+    must answer even when the database it would read the user from is down)."""
     g.user = None
+    if request.endpoint == "health.healthz":
+        return
     identity = current_identity()
     public_id = session.get(ACCOUNT_KEY)
     if identity is None or not public_id:

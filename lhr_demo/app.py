@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import access, auth, corrections, dashboard, officer, records
+from . import access, auth, corrections, dashboard, health, officer, records
 from .db import Database
 from .settings import Settings
 from .templating import install as install_templating
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     CSRFProtect(app)
     app.before_request(access.load_user)
     auth.init_thaid(app, settings)
-    for bp in (auth.bp, records.bp, corrections.bp, officer.bp, dashboard.bp):
+    for bp in (health.bp, auth.bp, records.bp, corrections.bp, officer.bp, dashboard.bp):
         app.register_blueprint(bp)
     install_templating(app)
     app.teardown_appcontext(close_db)

@@ -37,7 +37,7 @@ def is_open() -> bool:
 def init_thaid(app, settings) -> ThaiDLogin:
     config = ThaiDConfig(issuer=settings.thaid_issuer, client_id=settings.client_id,
                          client_secret=settings.client_secret, redirect_uri=settings.redirect_uri,
-                         scopes=settings.scopes)
+                         scopes=settings.scopes, backchannel_url=settings.thaid_backchannel_url)
     thaid = ThaiDLogin(app, config=config, on_login=on_login, on_error=on_error, url_prefix="/auth/thaid")
     app.before_request(_gate)
     return thaid

@@ -1,4 +1,4 @@
-"""``python -m lhr_demo.cli serve | seed | reset | audit-verify | logins``."""
+"""``lhr-demo serve | seed | reset | audit-verify | logins`` (also ``python -m lhr_demo.cli``)."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,21 @@ import shutil
 import sys
 from pathlib import Path
 
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from .db import Database
 from .settings import Settings
+
+NOT_SEEDED = """lhr-demo: ฐานข้อมูลที่ {url} ยังไม่มีข้อมูลสาธิต
+  ตั้ง LHR_DATABASE_URL ให้ชี้ไปที่ฐานข้อมูลของระบบสาธิตที่ใช้อยู่ หรือสร้างข้อมูลสาธิตที่นี่ด้วย `lhr-demo seed`
+lhr-demo: the database at {url} has no demo data yet.
+  Point LHR_DATABASE_URL at the demo's database (the one `lhr-demo serve` uses; after `make demo`,
+  LHR_DATABASE_URL=sqlite:///var/demo-lhr.sqlite3 in the checkout), or create the demo data here
+  with `lhr-demo seed`."""
+UNREACHABLE = """lhr-demo: เชื่อมต่อฐานข้อมูลที่ {url} ไม่ได้ ({reason})
+lhr-demo: cannot reach the database at {url} ({reason}); check LHR_DATABASE_URL."""
 
 
 def _db(settings: Settings) -> Database:
@@ -56,9 +69,40 @@ def cmd_verify(settings: Settings, args) -> int:
 def cmd_logins(settings: Settings, args) -> int:
     from .demo_logins import table
 
-    with _db(settings).session() as s:
-        print(table(s))
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    db = None
+    try:
+        db = _existing_db(settings.database_url)
+        if db is None or not _has_demo_data(db):
+            print(NOT_SEEDED.format(url=url), file=sys.stderr)
+            return 1
+        with db.session() as s:
+            print(table(s))
+    except (SQLAlchemyError, ImportError) as e:  # unreachable, refused, or its driver is not installed
+        print(UNREACHABLE.format(url=url, reason=e.__class__.__name__), file=sys.stderr)
+        return 1
+    finally:
+        if db is not None:
+            db.engine.dispose()
     return 0
+
+
+def _existing_db(url: str) -> Database | None:
+    """The database, or None for a SQLite file that does not exist (never create one only to find it empty)."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") and not Path(u.database).exists():
+        return None
+    return Database(url)
+
+
+def _has_demo_data(db: Database) -> bool:
+    from .models import Person
+    from .seed import is_seeded
+
+    if not inspect(db.engine).has_table(Person.__tablename__):
+        return False
+    with db.session() as s:
+        return is_seeded(s)
 
 
 def cmd_serve(settings: Settings, args) -> int:
@@ -75,7 +119,7 @@ def cmd_serve(settings: Settings, args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m lhr_demo.cli", description="LHR demo (ระบบสาธิต)")
+    p = argparse.ArgumentParser(prog="lhr-demo", description="LHR demo (ระบบสาธิต)")
     sub = p.add_subparsers(dest="cmd", required=True)
     sv = sub.add_parser("serve", help="seed if empty, then serve with waitress")
     sv.add_argument("--host", default="127.0.0.1")

@@ -1,8 +1,9 @@
 """Seed the demo: Tak province, its local organizations and 200+ synthetic personnel.
 
-Deterministic (``random.Random(SEED)``). The 34 citizens of data/citizens.yaml keep their
-PIDs and names (the ThaiD mock knows them); everyone else gets a fresh checksum-valid
-fake PID from :mod:`lhr_demo.pid`. Every person and every history here is invented.
+Deterministic (``random.Random(SEED)``). The 34 citizens of the shared register (citizens.yaml
+of the data-only package ``thaid_sandbox_data``) keep their PIDs and names (the ThaiD mock
+knows them); everyone else gets a fresh checksum-valid fake PID from :mod:`lhr_demo.pid`.
+Every person and every history here is invented.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import thaid_sandbox_data
 import yaml
 from sqlalchemy import func, select
 
@@ -21,7 +23,7 @@ from .sections import SECTIONS
 
 SEED = 2568
 HERE = Path(__file__).resolve().parent
-CITIZENS_FILE = HERE.parent / "data" / "citizens.yaml"
+CITIZENS_FILE = thaid_sandbox_data.path("citizens.yaml")  # package data: works from a wheel too
 TAK_FILE = HERE / "data" / "tak.yaml"
 # Mali's salary on 1 ต.ค. 2568 is recorded with two digits swapped: the demo's "something to correct".
 DEMO_ERROR_PID, DEMO_ERROR_DATE = "1057830862719", date(2025, 10, 1)

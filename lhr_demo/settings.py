@@ -3,18 +3,22 @@
 ``Settings.from_env()`` is the only reader of the environment (``LHR_*`` variables);
 the CLI and the tests build ``Settings(...)`` directly. Every field has a default.
 
-| field           | environment           | default                                      |
-|-----------------|-----------------------|----------------------------------------------|
-| database_url    | LHR_DATABASE_URL      | sqlite:///<repo>/var/lhr_demo.sqlite3 (WAL)  |
-| thaid_issuer    | LHR_THAID_ISSUER      | http://127.0.0.1:8000                        |
-| client_id       | LHR_CLIENT_ID         | lhr-demo                                     |
-| client_secret   | LHR_CLIENT_SECRET     | lhr-demo-secret-TEST-ONLY                    |
-| redirect_uri    | LHR_REDIRECT_URI      | http://127.0.0.1:5001/auth/thaid/callback    |
-| scopes          | LHR_SCOPES            | openid pid name name_en title given_name family_name |
-| go_live         | LHR_GO_LIVE           | 2025-11-01 (1 พ.ย. 2568, the DLA letter)     |
-| upload_dir      | LHR_UPLOAD_DIR        | <repo>/var/uploads (outside the web root)    |
-| secret_key      | LHR_SECRET_KEY        | random per start                             |
-| max_upload_mb   | LHR_MAX_UPLOAD_MB     | 10                                           |
+| field                 | environment               | default                                      |
+|-----------------------|---------------------------|----------------------------------------------|
+| database_url          | LHR_DATABASE_URL          | sqlite:///var/lhr_demo.sqlite3 (WAL; relative to the working directory, folder created) |
+| thaid_issuer          | LHR_THAID_ISSUER          | http://127.0.0.1:8000                        |
+| thaid_backchannel_url | LHR_THAID_BACKCHANNEL_URL | "" (none); where this server reaches ThaiD when the browser's issuer URL does not work from here, e.g. http://mock:8000 in docker compose |
+| client_id             | LHR_CLIENT_ID             | lhr-demo                                     |
+| client_secret         | LHR_CLIENT_SECRET         | lhr-demo-secret-TEST-ONLY                    |
+| redirect_uri          | LHR_REDIRECT_URI          | http://127.0.0.1:5001/auth/thaid/callback    |
+| scopes                | LHR_SCOPES                | openid pid name name_en title given_name family_name |
+| go_live               | LHR_GO_LIVE               | 2025-11-01 (1 พ.ย. 2568, the DLA letter)     |
+| upload_dir            | LHR_UPLOAD_DIR            | var/uploads (relative to the working directory; outside the web root) |
+| secret_key            | LHR_SECRET_KEY            | random per start                             |
+| max_upload_mb         | LHR_MAX_UPLOAD_MB         | 10                                           |
+
+The defaults are relative to the working directory, never to the package: installed from a
+wheel, the package lives in site-packages, which is no place for a database or uploads.
 """
 from __future__ import annotations
 
@@ -22,24 +26,23 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from pathlib import Path
 from typing import Mapping
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "LHR_"
 DEFAULT_SCOPES = ("openid", "pid", "name", "name_en", "title", "given_name", "family_name")
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'lhr_demo.sqlite3'}"
+    database_url: str = "sqlite:///var/lhr_demo.sqlite3"
     thaid_issuer: str = "http://127.0.0.1:8000"
+    thaid_backchannel_url: str = ""
     client_id: str = "lhr-demo"
     client_secret: str = "lhr-demo-secret-TEST-ONLY"
     redirect_uri: str = "http://127.0.0.1:5001/auth/thaid/callback"
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     go_live: date = date(2025, 11, 1)
-    upload_dir: str = str(REPO_ROOT / "var" / "uploads")
+    upload_dir: str = "var/uploads"
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     max_upload_mb: int = 10
 

@@ -1,5 +1,6 @@
-"""lhr_demo's shape: never imports mock_thaid; pure modules stay framework-free; modules stay
-small; settings come from LHR_* only."""
+"""lhr_demo's shape: never imports mock_thaid; of the project's packages it uses rp_client and
+the data-only thaid_sandbox_data, read as package data; pure modules stay framework-free;
+modules stay small; settings come from LHR_* only, with defaults outside the package."""
 from __future__ import annotations
 
 import ast
@@ -8,9 +9,15 @@ from pathlib import Path
 
 import pytest
 
+import thaid_sandbox_data
+from lhr_demo import demo_logins, seed
+from lhr_demo.db import Database
 from lhr_demo.settings import Settings
 
 PKG = Path(__file__).resolve().parents[2] / "lhr_demo"
+PROJECT = {"mock_thaid", "rp_client", "lhr_demo", "thaid_sandbox_data"}
+#: The project's packages lhr_demo may import: the client library, and the shared data (data, not mock code).
+ALLOWED = {"rp_client", "thaid_sandbox_data"}
 PURE = ["thaidate.py", "workflow.py", "pid.py", "uploads.py", "codes.py", "careers.py", "audit.py"]
 
 
@@ -28,6 +35,24 @@ def imports(path: Path) -> set[str]:
 def test_never_imports_mock_thaid(path):
     assert not {i for i in imports(path) if i.split(".")[0] == "mock_thaid"}
     assert "mock_thaid" not in path.read_text(encoding="utf-8").replace("never import mock_thaid", "")
+
+
+@pytest.mark.parametrize("path", sorted(PKG.rglob("*.py")), ids=lambda p: p.name)
+def test_only_rp_client_and_the_data_package_among_the_projects_packages(path):
+    assert {i.split(".")[0] for i in imports(path)} & PROJECT <= ALLOWED
+
+
+@pytest.mark.parametrize("path", sorted(PKG.rglob("*.py")), ids=lambda p: p.name)
+def test_no_path_out_of_the_package(path):
+    """Shared data comes through thaid_sandbox_data (importlib.resources), so a wheel works:
+    nothing climbs out of the package to a checkout's data/ or var/."""
+    text = path.read_text(encoding="utf-8")
+    assert "parent.parent" not in text and "parents[" not in text and "REPO_ROOT" not in text
+
+
+def test_citizens_come_from_the_data_package():
+    shipped = thaid_sandbox_data.path("citizens.yaml")
+    assert seed.CITIZENS_FILE == demo_logins.CITIZENS == shipped and shipped.is_file()
 
 
 @pytest.mark.parametrize("name", PURE)
@@ -58,12 +83,32 @@ def test_settings_from_env_only_reads_lhr_variables():
 
 def test_settings_defaults():
     st = Settings.from_env({})
-    assert st.thaid_issuer == "http://127.0.0.1:8000" and st.client_id == "lhr-demo"
+    assert st.thaid_issuer == "http://127.0.0.1:8000" and st.client_id == "lhr-demo" and st.thaid_backchannel_url == ""
     assert st.redirect_uri == "http://127.0.0.1:5001/auth/thaid/callback" and st.go_live == date(2025, 11, 1)
-    assert st.max_upload_mb == 10 and st.database_url.endswith("var/lhr_demo.sqlite3")
+    assert st.max_upload_mb == 10
+    # Relative to the working directory: installed from a wheel, the package's folder is site-packages.
+    assert (st.database_url, st.upload_dir) == ("sqlite:///var/lhr_demo.sqlite3", "var/uploads")
     assert {"openid", "pid", "name"} <= set(st.scopes)
     with pytest.raises(Exception):
         st.client_id = "x"  # frozen
+
+
+def test_default_database_is_created_under_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no var/ here yet
+    db = Database(Settings().database_url)
+    db.create_all()
+    db.engine.dispose()
+    assert (tmp_path / "var" / "lhr_demo.sqlite3").is_file()
+
+
+def test_backchannel_url_reaches_the_thaid_client():
+    from lhr_demo.app import create_app
+
+    st = Settings.from_env({"LHR_DATABASE_URL": "sqlite://", "LHR_THAID_ISSUER": "http://localhost:8000",
+                            "LHR_THAID_BACKCHANNEL_URL": "http://mock:8000/"})
+    assert st.thaid_backchannel_url == "http://mock:8000/"
+    config = create_app(st).extensions["thaid"].config
+    assert (config.issuer, config.backchannel_url) == ("http://localhost:8000", "http://mock:8000")
 
 
 def test_scopes_must_include_openid_pid_name():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
+import thaid_sandbox_data
 import yaml
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,7 @@ from lhr_demo.db import Database
 from lhr_demo.pid import is_valid
 from lhr_demo.seed import DEMO_ERROR_DATE, DEMO_ERROR_PID, seed
 
-CITIZENS = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "citizens.yaml").read_text("utf-8"))["citizens"]
+CITIZENS = yaml.safe_load(thaid_sandbox_data.path("citizens.yaml").read_text("utf-8"))["citizens"]
 
 
 @pytest.fixture(scope="module")
