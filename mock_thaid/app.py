@@ -11,7 +11,6 @@ from . import errorpages
 from .i18n import current_lang, remember_lang, t
 from .services import Services
 from .settings import Settings
-from .store.seed import seed
 
 MAX_BODY = 12 * 1024 * 1024  # uploads (card photos, selfies) are checked smaller per field
 
@@ -31,10 +30,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.json.ensure_ascii = False
     app.extensions["mock_thaid"] = services
-    if settings.seed:
-        with services.db.session() as s:
-            seed(s, citizens_file=settings.citizens_file, clients_file=settings.clients_file,
-                 demo_pin=settings.demo_pin, now=services.clock.now(), kdf_n=settings.pin_kdf_n)
 
     from .app_sim.views import bp as app_bp
     from .control.api import bp as control_bp
@@ -59,6 +54,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for bp in (enrol_bp, enrol_home_bp, officer_bp):  # registration: app pages, officer console
         app.register_blueprint(bp)
     if settings.control_api:
+        from .callback import bp as callback_bp
+
+        app.register_blueprint(callback_bp)
         app.register_blueprint(control_bp)
         app.register_blueprint(faults_bp)
         app.register_blueprint(admin_bp)
@@ -84,8 +82,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.before_request
     def _sync_shared_state():
-        if not request.path.startswith("/static/"):
+        if not request.path.startswith("/static/") and request.path != "/healthz":
             services.sync()
+
+    @app.get("/healthz")
+    def healthz():
+        """Readiness for containers and pipelines: 200 once the database answers."""
+        from sqlalchemy import text
+
+        body = {"service": "mock-thaid", "issuer": settings.issuer, "profile": settings.profile}
+        try:
+            with services.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as e:  # noqa: BLE001 - any database failure means "not ready"
+            logging.getLogger("mock_thaid").warning("healthz: database not reachable: %s", e.__class__.__name__)
+            return {**body, "status": "error", "database": "unreachable"}, 503, {"Cache-Control": "no-store"}
+        return {**body, "status": "ok", "database": "ok"}, 200, {"Cache-Control": "no-store"}
 
     @app.after_request
     def _headers(resp):

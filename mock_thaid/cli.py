@@ -1,4 +1,4 @@
-"""`mock-thaid serve | keys generate | keys rotate | citizens | reset` — see README."""
+"""`mock-thaid serve | wait | init | keys | scenario run | citizens` — see README."""
 from __future__ import annotations
 
 import argparse
@@ -38,14 +38,30 @@ def main(argv: list[str] | None = None) -> int:
     scen = sub.add_parser("scenario", help="YAML login scenarios")
     scen_sub = scen.add_subparsers(dest="scenario_cmd", required=True)
     srun = scen_sub.add_parser("run", help="run scenario files or folders against a running mock")
-    srun.add_argument("paths", nargs="+")
+    srun.add_argument("paths", nargs="*", help="scenario files or folders")
+    srun.add_argument("--shipped", choices=["mock", "lhr", "all"], default=None,
+                      help="also run the scenarios shipped with the package (mock-* need only the mock)")
     srun.add_argument("--mock", default="http://127.0.0.1:8000", help="the mock's base URL")
     srun.add_argument("--rp", default=None, help="the relying party's base URL (for rp scenarios)")
     srun.add_argument("--junit", default=None, help="write JUnit XML here")
     scen_sub.add_parser("check", help="validate scenario files without running them").add_argument("paths", nargs="+")
     cit = sub.add_parser("citizens", help="list the synthetic citizens in the data file")
     cit.add_argument("--file", default=None)
+    wait = sub.add_parser("wait", help="wait until a mock (or LHR) answers GET /healthz with 200; exit 1 on time-out")
+    wait.add_argument("url", nargs="?", default="http://127.0.0.1:8000", help="base URL (default %(default)s)")
+    wait.add_argument("--timeout", type=float, default=60.0, help="seconds (default %(default)s)")
+    init = sub.add_parser("init", help="write editable copies of citizens, clients and scenarios into DIR")
+    init.add_argument("dir")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
     args = ap.parse_args(argv)
+    if args.cmd == "wait":
+        from .readiness import wait_ready
+
+        return wait_ready(args.url, args.timeout)
+    if args.cmd == "init":
+        from .initdir import init_dir
+
+        return init_dir(args.dir, force=args.force)
 
     if args.cmd == "serve":
         return _serve(args)
@@ -132,11 +148,15 @@ def _serve_gunicorn(args, overrides: dict) -> int:
     if "issuer" not in overrides:
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"
-    settings = Settings.from_env(**overrides)
-    if settings.database_url in ("sqlite://", "sqlite:///:memory:"):
-        print("mock-thaid: --workers needs a database file or server, not in-memory SQLite", file=sys.stderr)
+    try:
+        settings = Settings.from_env(**overrides)
+        if settings.database_url in ("sqlite://", "sqlite:///:memory:"):
+            print("mock-thaid: --workers needs a database file or server, not in-memory SQLite", file=sys.stderr)
+            return 2
+        create_app(settings)  # create tables, seed and store keys once, before the workers start
+    except (ValueError, FileNotFoundError) as e:
+        print(f"mock-thaid: {e}", file=sys.stderr)
         return 2
-    create_app(settings)  # create tables, seed and store keys once, before the workers start
 
     class Gunicorn(BaseApplication):
         def load_config(self):
@@ -183,8 +203,13 @@ def _scenario(args) -> int:
 
     from .scenarios import loader, report, runner
 
+    shipped = getattr(args, "shipped", None)
+    if not args.paths and not shipped:
+        print("mock-thaid: name scenario files or folders, or --shipped mock|lhr|all", file=sys.stderr)
+        return 2
     try:
-        scenarios = [loader.load(p) for p in loader.expand(args.paths)]
+        files = loader.expand(args.paths) + (loader.shipped(shipped) if shipped else [])
+        scenarios = [loader.load(p) for p in files]
     except loader.ScenarioError as e:
         print(f"mock-thaid: invalid scenario {e}", file=sys.stderr)
         return 2
@@ -209,7 +234,12 @@ def _citizens(args) -> int:
     from .pid import format_pid
     from .store.seed import load_yaml
 
-    for c in load_yaml(args.file or Settings.from_env().citizens_file, "citizens"):
+    try:
+        people = load_yaml(args.file or Settings.from_env().citizens_file, "citizens")
+    except ValueError as e:
+        print(f"mock-thaid: {e}", file=sys.stderr)
+        return 2
+    for c in people:
         reg = "registered" if c.get("registered") else "NOT registered"
         print(f"{format_pid(str(c['pid']))}  {c['title']}{c['given_name']} {c['family_name']}  ({reg})")
     return 0

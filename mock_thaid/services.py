@@ -39,9 +39,24 @@ class Services:
         now = time.time()
         initial = ([(k, now + i * 1e-3) for i, k in enumerate(keys.keys)] if keys is not None
                    else _keys_from_dir(settings.keys_dir))
-        services = cls(settings, Database(settings.database_url), KeyRing([generate_key("placeholder")]), Clock())
-        services.bootstrap(initial)
+        services = cls(settings, Database(settings.database_url, create=False),
+                       KeyRing([generate_key("placeholder")]), Clock())
+        # Replicas started together on one empty database take turns: schema, keys, secret, seed.
+        with services.db.startup_lock():
+            services.db.create_schema()
+            services.bootstrap(initial)
+            if settings.seed:
+                services.seed_if_empty()
         return services
+
+    def seed_if_empty(self) -> dict[str, int]:
+        """Load the data files into whatever is empty (citizens, clients)."""
+        from .store.seed import seed
+
+        st = self.settings
+        with self.db.session() as s:
+            return seed(s, citizens_file=st.citizens_file, clients_file=st.clients_file,
+                        demo_pin=st.demo_pin, now=self.clock.now(), kdf_n=st.pin_kdf_n, issuer=st.issuer)
 
     def bootstrap(self, initial: list[tuple[SigningKey, float]]) -> None:
         """Store the signing keys and the Flask secret unless the database has them already."""
@@ -89,16 +104,11 @@ class Services:
 
     def reset_to_seed(self) -> dict[str, int]:
         """Drop everything, store the same keys and session secret again, reload the data files."""
-        from .store.seed import seed
-
-        st = self.settings
         kept = [(k, i * 1e-3) for i, k in enumerate(self.keys.keys)]
         self.db.reset()
         self.bootstrap(kept)
         self.set_clock_offset(0.0)
-        with self.db.session() as s:
-            return seed(s, citizens_file=st.citizens_file, clients_file=st.clients_file,
-                        demo_pin=st.demo_pin, now=self.clock.now(), kdf_n=st.pin_kdf_n)
+        return self.seed_if_empty()
 
     def set_clock_offset(self, offset: float) -> None:
         with self.db.session() as s:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+import thaid_sandbox_data
+
 ENV_PREFIX = "MOCK_THAID_"
 
 
@@ -23,12 +23,12 @@ class Settings:
     """Base URL relying parties use; ``iss`` in tokens is exactly this (no trailing slash)."""
     database_url: str = "sqlite:///var/mock_thaid.sqlite3"
     """SQLAlchemy URL. ``sqlite://`` is in-memory (tests); PostgreSQL works too."""
-    keys_dir: str = str(REPO_ROOT / "keys")
-    """Folder of TEST-ONLY ES256 signing keys (``*.pem``); the newest signs."""
-    citizens_file: str = str(REPO_ROOT / "data" / "citizens.yaml")
-    """Synthetic population register, shared with the LHR demo."""
-    clients_file: str = str(REPO_ROOT / "data" / "clients.yaml")
-    """Relying parties registered at start."""
+    keys_dir: str = str(thaid_sandbox_data.path("keys"))
+    """Folder of TEST-ONLY ES256 signing keys (``*.pem``); the newest signs. Default: the shipped key."""
+    citizens_file: str = str(thaid_sandbox_data.path("citizens.yaml"))
+    """Synthetic population register, shared with the LHR demo. Default: the shipped file."""
+    clients_file: str = str(thaid_sandbox_data.path("clients.yaml"))
+    """Relying parties registered at start. Default: the shipped file (``mock-thaid init`` copies it)."""
     # --- behaviour toward relying parties ---------------------------------------------
     profile: str = "thaid"
     """``thaid`` (faithful quirks) or ``oidc`` (RFC 6749 errors, duration expires_in, PKCE advertised)."""

@@ -8,7 +8,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "scenarios" / "schema.json"
+import thaid_sandbox_data
+
+SCHEMA_PATH = thaid_sandbox_data.path("scenarios", "schema.json")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,15 @@ class ScenarioError(Exception):
 
 def _schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+SHIPPED = {"mock": "mock-*.y*ml", "lhr": "lhr-*.y*ml", "all": "*.y*ml"}
+"""The scenarios shipped with the package: ``mock-*`` drive the mock alone, ``lhr-*`` the LHR demo."""
+
+
+def shipped(kind: str) -> list[Path]:
+    """The shipped scenario files of one kind (``mock``, ``lhr`` or ``all``), sorted."""
+    return sorted(thaid_sandbox_data.path("scenarios").glob(SHIPPED[kind]))
 
 
 def expand(paths: list[str]) -> list[Path]:

@@ -6,11 +6,12 @@ psycopg 3 driver too) stores what SQLite stores: see store/postgres.py.
 Engines hide statement parameters (PIDs, PIN hashes, tokens) from their error messages and logs."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -51,13 +52,52 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+#: pg_advisory_lock key for start-up ("thaid" in ASCII): one process at a time creates the
+#: schema, stores keys and seeds, so replicas that start together do not race.
+_PG_STARTUP_LOCK = 0x7468616964
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.url = url
         self.engine = make_engine(url)
         self._schema: MetaData = (postgres.schema(Base.metadata) if self.engine.dialect.name == "postgresql"
                                   else Base.metadata)
-        self._schema.create_all(self.engine)
+        if create:
+            with self.startup_lock():
+                self.create_schema()
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        self._schema.create_all(self.engine)
+
+    @contextmanager
+    def startup_lock(self) -> Iterator[None]:
+        """Serialise start-up work across processes sharing this database: a PostgreSQL advisory
+        lock, or an exclusive lock on ``<file>.lock`` beside a SQLite file (in-memory: none)."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_STARTUP_LOCK})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_STARTUP_LOCK})
+                    conn.commit()
+            return
+        db_file = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not db_file or db_file == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(db_file + ".lock", "a+b") as fh:
+            os.chmod(fh.name, 0o600)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

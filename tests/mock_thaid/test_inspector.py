@@ -15,7 +15,8 @@ def test_redirect_uri_mistake_is_explained(client):
     ev = events(client)[0]
     assert ev["endpoint"] == "authorize" and ev["status"] == 400
     assert ev["explanation"] == ("redirect_uri not registered: got http://127.0.0.1:8080/callback/, "
-                                 "registered http://127.0.0.1:8080/callback, http://localhost:8080/callback")
+                                 "registered http://127.0.0.1:8080/callback, http://localhost:8080/callback, "
+                                 "http://mock.test/_mock/callback")
 
 
 def test_code_used_twice_is_explained(client):

@@ -12,10 +12,10 @@ import requests
 import yaml
 from conftest import DEMO_RP, served_mock
 
-from mock_thaid.settings import REPO_ROOT
+import thaid_sandbox_data
 
 pytestmark = pytest.mark.live
-REGISTERED = [c["pid"] for c in yaml.safe_load((REPO_ROOT / "data" / "citizens.yaml").read_text())["citizens"]
+REGISTERED = [c["pid"] for c in yaml.safe_load(thaid_sandbox_data.path("citizens.yaml").read_text())["citizens"]
               if c.get("registered")]
 
 
