@@ -2,25 +2,35 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+# Two install levels: the demo needs only the package; the tests add the test extras.
+DEMO_STAMP := $(VENV)/.installed-demo
+TEST_STAMP := $(VENV)/.installed-test
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install system-deps node-deps bench fuzz clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	@echo "installing the sandbox into $(VENV) (runtime only)"
+	$(PY) -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(PY)
+	@echo "installing the sandbox and its test extras into $(VENV)"
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP) $(DEMO_STAMP)
+
+install: $(TEST_STAMP)
 
 ## make demo: the mock (and the LHR demo) on localhost, seeded, URLs and test logins printed
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(PY) tools/demo.py
 
 ## make test: the whole suite (installs Chromium from Debian and the npm test client first)
-test: $(STAMP) system-deps node-deps
+test: $(TEST_STAMP) system-deps node-deps
 	$(PY) -m pytest
 
 system-deps:
@@ -40,10 +50,10 @@ node-deps:
 	done
 
 ## make fuzz: the security fuzzers with a long budget (~10-15 min at 1000 examples a test)
-fuzz: $(STAMP)
+fuzz: $(TEST_STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/security -q --hypothesis-show-statistics
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PY) bench/login_bench.py
 
 clean:

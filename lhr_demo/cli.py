@@ -16,9 +16,9 @@ from .settings import Settings
 NOT_SEEDED = """lhr-demo: ฐานข้อมูลที่ {url} ยังไม่มีข้อมูลสาธิต
   ตั้ง LHR_DATABASE_URL ให้ชี้ไปที่ฐานข้อมูลของระบบสาธิตที่ใช้อยู่ หรือสร้างข้อมูลสาธิตที่นี่ด้วย `lhr-demo seed`
 lhr-demo: the database at {url} has no demo data yet.
-  Point LHR_DATABASE_URL at the demo's database (the one `lhr-demo serve` uses; after `make demo`,
-  LHR_DATABASE_URL=sqlite:///var/demo-lhr.sqlite3 in the checkout), or create the demo data here
-  with `lhr-demo seed`."""
+  Run it from the folder `lhr-demo serve` runs in (`make demo` uses var/lhr_demo.sqlite3 in the
+  checkout), point LHR_DATABASE_URL at the demo's database, or create the demo data here with
+  `lhr-demo seed`."""
 UNREACHABLE = """lhr-demo: เชื่อมต่อฐานข้อมูลที่ {url} ไม่ได้ ({reason})
 lhr-demo: cannot reach the database at {url} ({reason}); check LHR_DATABASE_URL."""
 

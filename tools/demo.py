@@ -1,8 +1,15 @@
 """`make demo`: start the mock and the LHR demo on localhost, seeded, and print their URLs
-and test logins. Ctrl-C stops everything. Ports: MOCK_PORT (8000), LHR_PORT (5001).
+and test logins. Ctrl-C stops everything.
+
+Ports: MOCK_PORT (default 8000) and LHR_PORT (default 5001). Everything follows them: the
+mock's issuer, LHR's redirect URI and the mock's registration of it, the printed URLs.
+Databases: var/mock_thaid.sqlite3 and var/lhr_demo.sqlite3 (the defaults of `mock-thaid` and
+`lhr-demo` run from this folder, so `.venv/bin/lhr-demo logins` reads the demo's data);
+DEMO_VAR moves that folder (the tests use a temporary one).
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,15 +20,18 @@ from pathlib import Path
 
 import yaml
 
+import thaid_sandbox_data
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+BIN = Path(PY).parent
 
 
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> None:
+def wait_for(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"demo: {url} did not start (exit code {proc.returncode})")
+            raise SystemExit(f"demo: {url} did not start (exit code {proc.returncode}); see the lines above")
         try:
             with urllib.request.urlopen(url, timeout=1) as r:
                 if r.status == 200:
@@ -31,35 +41,83 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> None:
     raise SystemExit(f"demo: {url} did not answer within {timeout:.0f} s")
 
 
+def port_from_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SystemExit(f"demo: {name} must be a port number (1-65535), not {raw!r}")
+    return int(raw)
+
+
+def lhr_redirect_uris(lhr_port: int) -> list[str]:
+    return [f"http://127.0.0.1:{lhr_port}/auth/thaid/callback", f"http://localhost:{lhr_port}/auth/thaid/callback"]
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("DEMO_VAR") or ROOT / "var").resolve()
+
+
+def demo_clients_file(lhr_port: int) -> Path:
+    """The shipped clients file with lhr-demo registered at LHR's port (used at seed and reset)."""
+    doc = yaml.safe_load(thaid_sandbox_data.path("clients.yaml").read_text(encoding="utf-8"))
+    for c in doc["clients"]:
+        if c["client_id"] == "lhr-demo":
+            c["redirect_uris"] = lhr_redirect_uris(lhr_port)
+    out = var_dir() / "demo-clients.yaml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("# Written by tools/demo.py from the shipped clients.yaml (LHR_PORT applied). Do not edit.\n"
+                   + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def register_lhr(mock_url: str, lhr_port: int) -> None:
+    """A database kept from an earlier demo still has lhr-demo's old redirect URI: update it."""
+    client = next(c for c in yaml.safe_load(demo_clients_file(lhr_port).read_text("utf-8"))["clients"]
+                  if c["client_id"] == "lhr-demo")
+    req = urllib.request.Request(mock_url + "/_mock/clients", data=json.dumps(client).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 201
+
+
 def main() -> int:
-    port = int(os.environ.get("MOCK_PORT", "8000"))
+    port = port_from_env("MOCK_PORT", 8000)
+    lhr_port = port_from_env("LHR_PORT", 5001)
     mock_url = f"http://127.0.0.1:{port}"
+    lhr_url = f"http://127.0.0.1:{lhr_port}"
+    var = var_dir()
+    default_var = var == (ROOT / "var").resolve()
     env = dict(os.environ)
-    env.setdefault("MOCK_THAID_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'demo-mock.sqlite3'}")
+    env.setdefault("MOCK_THAID_CLIENTS_FILE", str(demo_clients_file(lhr_port)))
+    env.setdefault("MOCK_THAID_DATABASE_URL", f"sqlite:///{var / 'mock_thaid.sqlite3'}")
+    lhr_db = os.environ.get("LHR_DATABASE_URL") or f"sqlite:///{var / 'lhr_demo.sqlite3'}"
     procs = [subprocess.Popen([PY, "-m", "mock_thaid.cli", "serve", "--port", str(port)], cwd=ROOT, env=env)]
     try:
-        wait_for(mock_url + "/.well-known/openid-configuration", procs[0])
-        lhr_port = int(os.environ.get("LHR_PORT", "5001"))
-        lhr_url = f"http://127.0.0.1:{lhr_port}"
-        lhr_env = dict(os.environ, LHR_THAID_ISSUER=mock_url,
-                       LHR_DATABASE_URL=os.environ.get("LHR_DATABASE_URL",
-                                                       f"sqlite:///{ROOT / 'var' / 'demo-lhr.sqlite3'}"))
+        wait_for(mock_url + "/healthz", procs[0])
+        register_lhr(mock_url, lhr_port)
+        lhr_env = dict(os.environ, LHR_THAID_ISSUER=mock_url, LHR_REDIRECT_URI=lhr_redirect_uris(lhr_port)[0],
+                       LHR_DATABASE_URL=lhr_db, LHR_UPLOAD_DIR=os.environ.get("LHR_UPLOAD_DIR") or str(var / "uploads"))
         procs.append(subprocess.Popen([PY, "-m", "lhr_demo.cli", "serve", "--port", str(lhr_port)],
                                       cwd=ROOT, env=lhr_env))
-        wait_for(lhr_url + "/", procs[-1], timeout=60)
-        people = yaml.safe_load((ROOT / "data" / "citizens.yaml").read_text(encoding="utf-8"))["citizens"]
+        wait_for(lhr_url + "/healthz", procs[-1], timeout=90)
+        people = yaml.safe_load(thaid_sandbox_data.path("citizens.yaml").read_text(encoding="utf-8"))["citizens"]
         from mock_thaid.settings import Settings
 
         pin = Settings.from_env().demo_pin
+        rel_bin = os.path.relpath(BIN, ROOT)
+        logins = ("" if default_var and "LHR_DATABASE_URL" not in os.environ else f"LHR_DATABASE_URL={lhr_db} ") \
+            + f"{rel_bin}/lhr-demo logins"
         print("\n=== ThaiD sandbox demo (MOCK — not the real service) ===")
         print(f"mock ThaiD (issuer):   {mock_url}")
         print(f"  discovery:           {mock_url}/.well-known/openid-configuration")
         print(f"  RP admin:            {mock_url}/_mock/admin/")
+        print(f"  trainer console:     {mock_url}/_mock/trainer/")
         print(f"  try a login:         {mock_url}/api/v2/oauth2/auth/?response_type=code&client_id=demo-rp"
-              "&redirect_uri=http://127.0.0.1:8080/callback&scope=openid%20pid%20name&state=demo")
+              f"&redirect_uri={mock_url}/_mock/callback&scope=openid%20pid%20name&state=demo")
+        print("                       (ends on a page with the code and a ready curl for the token request)")
         print(f"LHR demo (ระบบสาธิต):  {lhr_url}   (open 127.0.0.1, not localhost: the registered redirect URI)")
         print("  owner 1057830862719 · HR officer 3492913465359 · district supervisor 3437750920511 · "
-              "provincial supervisor 3255231646671   (all: python -m lhr_demo.cli logins)")
+              f"provincial supervisor 3255231646671")
+        print(f"  every demo login:    {logins}")
         print(f"demo PIN (every registered person): {pin}")
         print("test logins (synthetic people):")
         for p in [q for q in people if q.get("registered")][:5]:
@@ -67,6 +125,8 @@ def main() -> int:
                   f"{p['title_en']} {p['given_name_en']} {p['family_name_en']}")
         unreg = [q for q in people if not q.get("registered")][:2]
         print("not yet registered (cannot approve a login): " + ", ".join(q["pid"] for q in unreg))
+        print(f"console scripts: {rel_bin}/mock-thaid --help · {rel_bin}/lhr-demo --help "
+              f"(or `. {rel_bin}/activate` first)")
         print("Ctrl-C to stop.\n", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
