@@ -20,9 +20,8 @@ COPY mock_thaid ./mock_thaid
 COPY rp_client ./rp_client
 COPY lhr_demo ./lhr_demo
 COPY thaid_sandbox_data ./thaid_sandbox_data
-# psycopg 3 is the PostgreSQL driver of `docker compose --profile postgres` (DATABASE_URL=postgresql://...);
-# it is named here because pyproject.toml has no `postgres` extra yet.
-RUN pip install --no-cache-dir . "psycopg[binary]>=3.1" \
+# The `postgres` extra adds psycopg 3, the driver of `docker compose --profile postgres`.
+RUN pip install --no-cache-dir ".[postgres]" \
  && rm -rf /tmp/src
 
 # An unprivileged user; the working directory's var/ (SQLite databases, LHR uploads) is its only

@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.json.ensure_ascii = False
     app.extensions["mock_thaid"] = services
+    from . import guard
+
+    guard.init_app(app, settings, services.secret_key)  # first hook: Host, cross-site, control token
 
     from .app_sim.views import bp as app_bp
     from .control.api import bp as control_bp
@@ -55,8 +58,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(bp)
     if settings.control_api:
         from .callback import bp as callback_bp
+        from .control.login import bp as control_login_bp
 
         app.register_blueprint(callback_bp)
+        app.register_blueprint(control_login_bp)
         app.register_blueprint(control_bp)
         app.register_blueprint(faults_bp)
         app.register_blueprint(admin_bp)

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .settings import Settings, setting_names
+from .settings import Settings, set_in_env, setting_names
 
 
 def _add_setting_flags(p: argparse.ArgumentParser) -> None:
@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     srun.add_argument("--mock", default="http://127.0.0.1:8000", help="the mock's base URL")
     srun.add_argument("--rp", default=None, help="the relying party's base URL (for rp scenarios)")
     srun.add_argument("--junit", default=None, help="write JUnit XML here")
+    srun.add_argument("--control-token", default=None,
+                      help="the mock's control token, if it has one (default: env MOCK_THAID_CONTROL_TOKEN)")
     scen_sub.add_parser("check", help="validate scenario files without running them").add_argument("paths", nargs="+")
     cit = sub.add_parser("citizens", help="list the synthetic citizens in the data file")
     cit.add_argument("--file", default=None)
@@ -90,6 +92,7 @@ def _serve(args) -> int:
         overrides["database_url"] = f"sqlite:///{tmp}/mock.sqlite3"
     server = None
     port = args.port
+    _control_token_for_lan(args.host, overrides)
     if args.workers > 1 and not args.dev:
         return _serve_gunicorn(args, overrides)
     if not args.dev:
@@ -104,7 +107,7 @@ def _serve(args) -> int:
         server = create_server(wsgi, host=args.host, port=args.port, threads=args.threads,
                                ident="mock-thaid", clear_untrusted_proxy_headers=True)
         port = server.effective_port
-    if "issuer" not in overrides:
+    if "issuer" not in overrides and not set_in_env("issuer"):
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"
     try:
@@ -131,6 +134,24 @@ def _serve(args) -> int:
     return 0
 
 
+def is_loopback_host(host: str) -> bool:
+    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
+
+
+def _control_token_for_lan(host: str, overrides: dict) -> None:
+    """Bound to anything but loopback with no control token: make one and print it once, so the
+    control API, trainer console and inspector are not open to everyone on the network."""
+    if is_loopback_host(host) or overrides.get("control_token") or Settings.from_env().control_token:
+        return
+    import secrets
+
+    overrides["control_token"] = secrets.token_urlsafe(18)
+    print(f"mock-thaid: listening on {host}, so /_mock/* needs the control token "
+          f"(Authorization: Bearer …; pages ask once at /_mock/login):\n"
+          f"mock-thaid: control token: {overrides['control_token']}\n"
+          "mock-thaid: set MOCK_THAID_CONTROL_TOKEN or --control-token to choose it", flush=True)
+
+
 def _serve_gunicorn(args, overrides: dict) -> int:
     """Several processes on one socket; codes, tokens, logins, lockouts, keys, the clock
     and the session secret all come from the shared database."""
@@ -145,7 +166,7 @@ def _serve_gunicorn(args, overrides: dict) -> int:
     sock.bind((args.host, args.port))
     sock.listen(2048)
     port = sock.getsockname()[1]
-    if "issuer" not in overrides:
+    if "issuer" not in overrides and not set_in_env("issuer"):
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"
     try:
@@ -216,10 +237,11 @@ def _scenario(args) -> int:
     if args.scenario_cmd == "check":
         print(f"{len(scenarios)} scenario files are valid")
         return 0
+    token = args.control_token if args.control_token is not None else Settings.from_env().control_token
     t0 = time.perf_counter()
     outcomes = []
     for i, sc in enumerate(scenarios, 1):
-        o = runner.run_one(sc, args.mock.rstrip("/"), args.rp)
+        o = runner.run_one(sc, args.mock.rstrip("/"), args.rp, control_token=token)
         outcomes.append(o)
         print(f"[{i}/{len(scenarios)}] " + report.line(o), flush=True)
     took = time.perf_counter() - t0

@@ -54,12 +54,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):
-        return _page_or_json(400, "csrf_failed", t("err_csrf"), e.description)
+        return page_or_json(400, "csrf_failed", t("err_csrf"), e.description)
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         key = {404: "err_not_found", 413: "err_too_large"}.get(e.code or 0, "err_generic")
-        return _page_or_json(e.code or 400, (e.name or "error").lower().replace(" ", "_"), t(key), e.description)
+        return page_or_json(e.code or 400, (e.name or "error").lower().replace(" ", "_"), t(key), e.description)
 
     @app.errorhandler(Exception)
     def crash(e: Exception):
@@ -67,10 +67,10 @@ def register(app: Flask) -> None:
         if request.path.startswith("/api/v2/") and not wants_html():
             body = describe("server_error", svc().settings.profile)  # ThaiD answers 400 server_error
             return jsonify(body.as_json()), body.status
-        return _page_or_json(500, "server_error", t("err_internal"), type(e).__name__)
+        return page_or_json(500, "server_error", t("err_internal"), type(e).__name__)
 
 
-def _page_or_json(status: int, code: str, message: str, detail: str | None):
+def page_or_json(status: int, code: str, message: str, detail: str | None):
     if wants_html():
         return render_template("error.html", message=message, error=code, description=None,
                                detail=detail), status

@@ -68,6 +68,12 @@ class Settings:
     # --- for CI and demos ------------------------------------------------------------
     control_api: bool = True
     """Serve ``/_mock/*`` (control API, RP admin). Turn off for anything shared."""
+    control_token: str = ""
+    """When set, every ``/_mock/*`` call needs ``Authorization: Bearer <token>`` (pages ask once).
+    ``mock-thaid serve`` generates and prints one when it binds to anything but loopback."""
+    allowed_hosts: str = ""
+    """Extra hostnames (comma-separated) the mock answers to, besides loopback and the issuer's and
+    public URL's hosts (DNS-rebinding guard); ``*`` answers any ``Host``."""
     inspector: bool = True
     """Record requests to the ThaiD endpoints for the transaction inspector (costs ~1 ms a login)."""
     auto_login: bool = True
@@ -134,6 +140,12 @@ def _coerce(type_name: Any, raw: str, name: str) -> Any:
         except ValueError:
             raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer, not {raw!r}") from None
     return raw
+
+
+def set_in_env(name: str, environ: dict[str, str] | None = None) -> bool:
+    """Whether the environment sets this setting (``MOCK_THAID_<NAME>``)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get(ENV_PREFIX + name.upper()))
 
 
 def setting_names() -> list[str]:

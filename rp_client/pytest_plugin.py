@@ -109,10 +109,12 @@ class MockProcess:
 class ThaiDMock:
     """What the ``thaid_mock`` fixture gives a test: the mock's ``url`` and helpers."""
 
-    def __init__(self, url: str, process: MockProcess | None = None) -> None:
+    def __init__(self, url: str, process: MockProcess | None = None, control_token: str = "") -> None:
         self.url = url
         self.process = process
-        self.http = httpx.Client(base_url=url, timeout=10)
+        # The mock's control token, when the settings give it one: sent on control calls only.
+        self.http = httpx.Client(base_url=url, timeout=10,
+                                 headers={"Authorization": f"Bearer {control_token}"} if control_token else None)
         self._decisions: set[str] = set()
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -230,7 +232,7 @@ def thaid_mock(request: pytest.FixtureRequest, _thaid_mock_pool: _Pool, thaid_mo
     for mark in reversed(list(request.node.iter_markers("thaid_settings"))):
         settings.update(mark.kwargs)
     process = _thaid_mock_pool.get(settings)
-    mock = ThaiDMock(process.url, process)
+    mock = ThaiDMock(process.url, process, control_token=str(settings.get("control_token") or ""))
     mock.reset()
     citizens = list(thaid_mock_citizens)
     clients = list(thaid_mock_clients)

@@ -41,7 +41,10 @@ class SetupFailed(Exception):
 
 
 def _control(http: httpx.Client, mock: str, method: str, path: str, body=None) -> dict:
-    r = http.request(method, mock + path, json=body)
+    """A control-API call; the control token (if any) rides on these calls only, never to the RP."""
+    token = getattr(http, "control_token", "")
+    r = http.request(method, mock + path, json=body,
+                     headers={"Authorization": f"Bearer {token}"} if token else None)
     if r.status_code >= 400:
         raise SetupFailed(f"{method} {path} -> {r.status_code} {r.text[:300]}")
     return r.json()
@@ -147,12 +150,14 @@ def check(expect: dict, final: Final) -> list[str]:
     return bad
 
 
-def run_one(scenario: Scenario, mock: str, rp: str | None, timeout: float = 15.0) -> Outcome:
+def run_one(scenario: Scenario, mock: str, rp: str | None, timeout: float = 15.0, *,
+            control_token: str = "") -> Outcome:
     out = Outcome(scenario)
     t0 = time.perf_counter()
     data = scenario.data
     try:
         with httpx.Client(follow_redirects=False, timeout=timeout) as http:
+            http.control_token = control_token  # type: ignore[attr-defined]
             setup(http, mock, data.get("setup", {}))
             if "rp" in data:
                 if not rp:

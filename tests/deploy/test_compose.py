@@ -271,7 +271,11 @@ def test_the_base_image_and_what_is_installed():
     m = re.fullmatch(r"python:3\.(\d+)-slim", base)
     assert m and int(m.group(1)) >= 11, base  # pyproject: requires-python >= 3.11
     run = " ".join(instructions("RUN"))
-    assert re.search(r"pip install --no-cache-dir \. ", run) and '"psycopg[binary]' in run
+    assert 'pip install --no-cache-dir ".[postgres]"' in run  # the PostgreSQL driver of the postgres profile
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(d.startswith("psycopg[binary]") for d in extras["postgres"])
 
 
 def test_the_copied_files_are_what_the_wheel_is_built_from():

@@ -302,14 +302,22 @@ def test_add_citizen_refusals(client, payload, error):
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"data": "not json", "content_type": "text/plain"},
     {"data": "{not json", "content_type": "application/json"},
     {"data": '["a", "list"]', "content_type": "application/json"},
-    {"data": {"pid": DEMO_PID}},  # a form, not JSON
 ])
 def test_add_citizen_non_json_body(client, kwargs):
     body = conforms(client.post("/_mock/citizens", **kwargs), "/_mock/citizens", "post", 400)
     assert body["error"] == "invalid_body"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"data": "not json", "content_type": "text/plain"},
+    {"data": {"pid": DEMO_PID}},  # a form, not JSON
+])
+def test_add_citizen_with_a_body_a_cross_site_form_could_send_is_415(client, kwargs):
+    r = client.post("/_mock/citizens", **kwargs)
+    assert r.status_code == 415 and r.json["error"] == "json_required"
+    assert len(client.get("/_mock/citizens").json["citizens"]) == 34  # nothing added
 
 
 

@@ -71,3 +71,20 @@ def test_cli_exits_non_zero_on_a_failure(live, tmp_path):
     r = subprocess.run([sys.executable, "-m", "mock_thaid.cli", "scenario", "run", str(p), "--mock", live.url],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "FAIL  fails" in r.stdout and "0 passed, 1 failed" in r.stdout
+
+
+def test_the_runner_sends_the_control_token_to_the_mock_only(tmp_path):
+    from conftest import start_live
+
+    import thaid_sandbox_data
+
+    live = start_live(control_token="runner-token-TEST")
+    try:
+        sc = tmp_path / "t.yaml"
+        sc.write_bytes(thaid_sandbox_data.path("scenarios", "mock-11-user-denies.yaml").read_bytes())
+        from mock_thaid.cli import main as cli
+
+        assert cli(["scenario", "run", str(sc), "--mock", live.url, "--control-token", "wrong"]) == 1
+        assert cli(["scenario", "run", str(sc), "--mock", live.url, "--control-token", "runner-token-TEST"]) == 0
+    finally:
+        live.close()

@@ -133,3 +133,16 @@ def test_init_writes_editable_copies_that_the_mock_and_the_runner_accept(tmp_pat
 def test_scenario_run_needs_paths_or_shipped(capsys):
     assert cli(["scenario", "run"]) == 2
     assert "--shipped" in capsys.readouterr().err
+
+
+def test_serve_takes_the_issuer_from_the_environment(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("MOCK_THAID_")}
+    env["MOCK_THAID_ISSUER"] = "http://issuer.example:8100"
+    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", "--database-url", "sqlite://",
+                             "--pin-kdf-n", "1024"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("mock-thaid: serving http://issuer.example:8100 on 127.0.0.1:"), line
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -86,7 +86,10 @@ def test_mock_pg_replicas_share_one_issuer_and_the_lhr_logs_in_through_the_proxy
     for r, u in zip(replicas, urls):
         assert f"with {workers} gunicorn workers" in r.output()
         assert requests.get(u + "/.well-known/openid-configuration", timeout=TIMEOUT).json()["issuer"] == issuer
-    citizens = [len(requests.get(u + "/_mock/citizens", timeout=TIMEOUT).json()["citizens"]) for u in urls]
+    token = {"Authorization": "Bearer " + svc.env["MOCK_THAID_CONTROL_TOKEN"]}  # bound to 0.0.0.0: needed
+    assert requests.get(urls[0] + "/_mock/citizens", timeout=TIMEOUT).status_code == 401
+    citizens = [len(requests.get(u + "/_mock/citizens", headers=token, timeout=TIMEOUT).json()["citizens"])
+                for u in urls]
     assert len(set(citizens)) == 1 and citizens[0] > 0, citizens
     kids = [[k["kid"] for k in requests.get(u + "/jwks/", timeout=TIMEOUT).json()["keys"]] for u in urls]
     assert kids[0] == kids[1], kids

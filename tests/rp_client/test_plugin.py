@@ -102,3 +102,12 @@ def test_readme_example_end_to_end(thaid_mock, monkeypatch):
     assert browser.post("/auth/thaid/logout", headers={"Origin": "http://localhost"}).status_code == 302
     assert browser.get("/me").status_code == 302
     assert dt.date.today()  # the example needs no other state
+
+
+@pytest.mark.thaid_settings(control_token="plugin-token-TEST")
+def test_a_mock_with_a_control_token_is_driven_with_it(thaid_mock):
+    import httpx
+
+    assert httpx.get(thaid_mock.url + "/_mock/citizens").status_code == 401  # the token is required
+    added = thaid_mock.add_citizen(pid="1100000000016", given_name="โทเคน", family_name="ทดสอบ")
+    assert added["pid"] == "1100000000016"  # the fixture sent it

@@ -165,7 +165,7 @@ def test_wrong_content_types(c, path, ctype, body):
 def test_control_put_with_a_form_body(c):
     r = c.put(f"/_mock/accounts/{MALI}", data={"pin": "24681357"})
     check_answer(r, "PUT accounts as a form")
-    assert r.status_code == 400 and r.json["error"] == "invalid_body"
+    assert r.status_code == 415 and r.json["error"] == "json_required"  # a body a cross-site form could send
 
 
 # ------------------------------------------------------------------------- malformed Basic headers
