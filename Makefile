@@ -7,7 +7,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 TEST_STAMP := $(VENV)/.installed-test
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install system-deps node-deps bench fuzz clean
+.PHONY: demo classroom test install system-deps node-deps bench fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ install: $(TEST_STAMP)
 ## make demo: the mock (and the LHR demo) on localhost, seeded, URLs and test logins printed
 demo: $(DEMO_STAMP)
 	$(PY) tools/demo.py
+
+## make classroom: the demo on the LAN for a class of phones (control token printed; DEMO_HOST=<address> to choose it)
+classroom: $(DEMO_STAMP)
+	CLASSROOM=1 $(PY) tools/demo.py
 
 ## make test: the whole suite (installs Chromium from Debian and the npm test client first)
 test: $(TEST_STAMP) system-deps node-deps

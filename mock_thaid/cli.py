@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mock-thaid", description="An offline ThaiD (DOPA Digital ID) mock.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     serve = sub.add_parser("serve", help="run the mock (waitress; --dev for Flask's reloader-free dev server)")
-    serve.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    serve.add_argument("--host", default=None,
+                       help="bind address (default 127.0.0.1; 0.0.0.0 with --classroom)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     serve.add_argument("--workers", type=int, default=1,
@@ -92,6 +93,9 @@ def _serve(args) -> int:
         overrides["database_url"] = f"sqlite:///{tmp}/mock.sqlite3"
     server = None
     port = args.port
+    classroom = overrides.get("classroom", Settings.from_env().classroom)
+    if args.host is None:
+        args.host = "0.0.0.0" if classroom else "127.0.0.1"
     _control_token_for_lan(args.host, overrides)
     if args.workers > 1 and not args.dev:
         return _serve_gunicorn(args, overrides)
@@ -107,6 +111,8 @@ def _serve(args) -> int:
         server = create_server(wsgi, host=args.host, port=args.port, threads=args.threads,
                                ident="mock-thaid", clear_untrusted_proxy_headers=True)
         port = server.effective_port
+    if classroom and not _classroom_urls(args.host, port, overrides):
+        return 2
     if "issuer" not in overrides and not set_in_env("issuer"):
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"
@@ -132,6 +138,40 @@ def _serve(args) -> int:
     finally:
         server.close()
     return 0
+
+
+def _classroom_urls(host: str, port: int, overrides: dict) -> bool:
+    """Classroom mode: the phones' URL (found from this machine's addresses unless given) is the
+    issuer too, so desktops and phones in the room use one address. Prints the trainer's checklist."""
+    from .lan import lan_address
+
+    public = overrides.get("public_url") or Settings.from_env().public_url
+    if not public:
+        lan = lan_address() if host in ("0.0.0.0", "::", "") else host
+        if not lan:
+            print("mock-thaid: --classroom could not find this machine's LAN address; pass "
+                  "--public-url http://<address phones use>:PORT / หาที่อยู่ในเครือข่ายไม่พบ โปรดระบุ --public-url",
+                  file=sys.stderr)
+            return False
+        public = f"http://{lan}:{port}"
+        overrides["public_url"] = public
+    if "issuer" not in overrides and not set_in_env("issuer"):
+        overrides["issuer"] = public.rstrip("/")
+    token = overrides.get("control_token") or Settings.from_env().control_token
+    print("\n".join([
+        "mock-thaid: CLASSROOM MODE / โหมดห้องเรียน",
+        f"  phones open (QR on the trainer console):  {public.rstrip('/')}/app/",
+        f"  trainer console (needs the control token): {public.rstrip('/')}/_mock/trainer/",
+        f"  control token: {token}" if token else "  control token: (see above)",
+        "  checklist for the trainer:",
+        "   1. phones and this machine on the same Wi-Fi; the Wi-Fi lets devices reach each other",
+        "   2. open the trainer console here, enter the token, reset the class, tick who starts unregistered",
+        "   3. put the console's QR on the projector; trainees scan it with their phone's camera",
+        "   4. the token stays with you: the room can register and log in, not drive the mock",
+        "   5. headless login (X-Mock-Persona, login_hint) works only from this machine",
+        "   6. a person already registered must give their current PIN to register again",
+    ]), flush=True)
+    return True
 
 
 def is_loopback_host(host: str) -> bool:
@@ -166,6 +206,8 @@ def _serve_gunicorn(args, overrides: dict) -> int:
     sock.bind((args.host, args.port))
     sock.listen(2048)
     port = sock.getsockname()[1]
+    if overrides.get("classroom", Settings.from_env().classroom) and not _classroom_urls(args.host, port, overrides):
+        return 2
     if "issuer" not in overrides and not set_in_env("issuer"):
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"

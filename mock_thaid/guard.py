@@ -5,7 +5,8 @@ same network). One ``before_request`` hook, registered first, for every route.
 - **Host**: the hostname must be a loopback name, the issuer's or the public URL's host, or one
   of ``allowed_hosts`` (``*`` turns the check off). Anything else gets 421 and is logged.
 - **Cross-site**: a state-changing request under ``/_mock/`` that a browser marks as coming
-  from another site (``Sec-Fetch-Site``, a foreign or ``null`` ``Origin``) is refused with 403;
+  from another site (``Sec-Fetch-Site`` other than same-origin; without it, a foreign or
+  ``null`` ``Origin``) is refused with 403;
   so is a body a plain HTML form can send (form-encoded, multipart, text/plain) to the JSON
   API unless it carries the control token. The HTML forms under ``/_mock/`` keep CSRF tokens.
 - **Control token** (``control_token``): when set, every ``/_mock/`` call needs
@@ -91,7 +92,11 @@ def init_app(app: Flask, settings: Settings, secret: str) -> None:
         if request.method in UNSAFE:
             site = request.headers.get("Sec-Fetch-Site", "")
             origin = request.headers.get("Origin")
-            if site in ("cross-site", "same-site") or (origin is not None and not _same_origin(origin)):
+            # Browsers that send Sec-Fetch-Site are judged by it: with the mock's no-referrer policy
+            # Chromium sends ``Origin: null`` on the mock's own forms, but ``same-origin`` here.
+            foreign = (site not in ("same-origin", "none") if site
+                       else origin is not None and not _same_origin(origin))
+            if foreign:
                 log.warning("refused a cross-site %s %s (Origin %r, Sec-Fetch-Site %r)",
                             request.method, request.path, (origin or "")[:100], site)
                 return page_or_json(403, "cross_site_refused", t("err_cross_site"), None)

@@ -78,6 +78,15 @@ class Settings:
     """Record requests to the ThaiD endpoints for the transaction inspector (costs ~1 ms a login)."""
     auto_login: bool = True
     """Honour ``X-Mock-Persona`` / ``login_hint`` to approve at once as that citizen."""
+    reregistration: str = "auto"
+    """What registering an already-registered person again does on the self path: ``replace``
+    (the new PIN replaces the old), ``require-pin`` (the current PIN is needed), ``officer-only``
+    (only at a district office). ``auto``: ``replace`` on a laptop with the control API and
+    headless login on; ``require-pin`` in classroom mode or when either is off (hardened).
+    The officer path (fingerprint in person) always replaces and clears a PIN lock."""
+    classroom: bool = False
+    """Classroom mode (``mock-thaid serve --classroom``): listen on the LAN, control token required,
+    headless login only from this machine, re-registration needs the current PIN."""
     seed: bool = True
     """Load citizens and clients from the data files when the database is empty."""
     public_url: str = ""
@@ -96,10 +105,20 @@ class Settings:
             raise ValueError(f"claim_naming must be 'thaid' or 'camel', not {self.claim_naming!r}")
         if self.expires_in_field not in ("expires_in", "expire_in", "both"):
             raise ValueError("expires_in_field must be expires_in, expire_in or both")
+        if self.reregistration not in ("auto", "replace", "require-pin", "officer-only"):
+            raise ValueError("reregistration must be auto, replace, require-pin or officer-only")
         if self.login_mode not in ("production", "sandbox"):
             raise ValueError("login_mode must be 'production' or 'sandbox'")
         if self.issuer.endswith("/"):
             object.__setattr__(self, "issuer", self.issuer.rstrip("/"))
+
+    @property
+    def reregistration_policy(self) -> str:
+        """``reregistration`` with ``auto`` resolved for this mode."""
+        if self.reregistration != "auto":
+            return self.reregistration
+        hardened = self.classroom or not self.control_api or not self.auto_login
+        return "require-pin" if hardened else "replace"
 
     @property
     def phone_base_url(self) -> str:

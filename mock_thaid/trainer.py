@@ -28,6 +28,7 @@ def _progress(s) -> list[dict]:
             "name": f"{cit.given_name} {cit.family_name[:1]}." if cit else None,
             "name_en": f"{cit.given_name_en} {cit.family_name_en[:1]}." if cit else None,
             "seconds_ago": int(now - e.updated_at),
+            "registered_again": bool(e.replaced),
         })
     return out
 
@@ -39,7 +40,19 @@ def page():
     with services.db.session() as s:
         people = [(c, citizens.account(s, c.pid) is not None) for c in citizens.list_all(s)]
         return render_template("trainer.html", people=people, progress=_progress(s), app_url=app_url,
-                               qr=qr_data_url(app_url, box_size=10), loopback=_is_loopback(app_url))
+                               qr=qr_data_url(app_url, box_size=10), loopback=_is_loopback(app_url),
+                               exposure=exposure(services.settings, _is_loopback(app_url)))
+
+
+def exposure(st, loopback: bool) -> list[tuple[str, bool]]:
+    """What the room can reach, in plain words: (message key, is it a warning)."""
+    if loopback:
+        return [("trainer_exposed_local", False)]
+    rows = [("trainer_exposed_lan", False),
+            ("trainer_exposed_token", False) if st.control_token else ("trainer_exposed_open", True)]
+    if st.auto_login:
+        rows.append(("trainer_exposed_headless", False) if st.classroom else ("trainer_exposed_headless_all", True))
+    return rows
 
 
 def _is_loopback(url: str) -> bool:

@@ -98,3 +98,40 @@ def test_the_printed_logins_command_reads_the_demos_database(demo):
     assert r.returncode == 0, r.stderr
     row = next(line for line in r.stdout.splitlines() if line.startswith(OFFICER))
     assert "OWNER" not in row and "HR" in row.upper()
+
+
+def test_make_classroom_puts_both_apps_on_the_room_address_behind_a_token(tmp_path):
+    """CLASSROOM=1 with DEMO_HOST standing in for the LAN address (127.0.0.2: still this machine)."""
+    mock_port, lhr_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOCK_THAID_", "LHR_"))}
+    env.update(MOCK_PORT=str(mock_port), LHR_PORT=str(lhr_port), DEMO_VAR=str(tmp_path), CLASSROOM="1",
+               DEMO_HOST="127.0.0.2", PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tools" / "demo.py")], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out = ""
+        deadline = time.time() + 120
+        while "Ctrl-C to stop." not in out and time.time() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            out += line
+        assert "CLASSROOM MODE" in out and "Ctrl-C to stop." in out, out[-3000:]
+        token = re.search(r"control token for the trainer's pages: (\S+)", out).group(1)
+        mock, lhr = f"http://127.0.0.2:{mock_port}", f"http://127.0.0.2:{lhr_port}"
+        assert requests.get(mock + "/.well-known/openid-configuration", timeout=10).json()["issuer"] == mock
+        assert requests.get(mock + "/_mock/citizens", timeout=10).status_code == 401
+        assert requests.get(mock + "/_mock/citizens", headers={"Authorization": f"Bearer {token}"},
+                            timeout=10).status_code == 200
+        s = requests.Session()  # the LHR login on the room's address (headless: this machine)
+        r = s.get(lhr + "/auth/thaid/login", allow_redirects=False, timeout=10)
+        assert r.headers["Location"].startswith(mock + "/api/v2/oauth2/auth/")
+        r = s.get(r.headers["Location"], headers={"X-Mock-Persona": OWNER}, allow_redirects=False, timeout=10)
+        assert r.headers["Location"].startswith(lhr + "/auth/thaid/callback?"), r.text[:300]
+        assert "มะลิ" in s.get(r.headers["Location"], timeout=20).text
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)

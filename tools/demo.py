@@ -6,6 +6,9 @@ mock's issuer, LHR's redirect URI and the mock's registration of it, the printed
 Databases: var/mock_thaid.sqlite3 and var/lhr_demo.sqlite3 (the defaults of `mock-thaid` and
 `lhr-demo` run from this folder, so `.venv/bin/lhr-demo logins` reads the demo's data);
 DEMO_VAR moves that folder (the tests use a temporary one).
+
+`make classroom` (CLASSROOM=1): both apps on the LAN address phones use (found, or DEMO_HOST),
+the mock in classroom mode with a control token (printed), LHR's redirect URI on that address.
 """
 from __future__ import annotations
 
@@ -48,20 +51,30 @@ def port_from_env(name: str, default: int) -> int:
     return int(raw)
 
 
-def lhr_redirect_uris(lhr_port: int) -> list[str]:
-    return [f"http://127.0.0.1:{lhr_port}/auth/thaid/callback", f"http://localhost:{lhr_port}/auth/thaid/callback"]
+def lhr_redirect_uris(lhr_port: int, host: str = "127.0.0.1") -> list[str]:
+    uris = [f"http://{host}:{lhr_port}/auth/thaid/callback"]
+    return uris + [f"http://127.0.0.1:{lhr_port}/auth/thaid/callback", f"http://localhost:{lhr_port}/auth/thaid/callback"]
+
+
+def classroom_host() -> str:
+    from mock_thaid.lan import lan_address
+
+    host = os.environ.get("DEMO_HOST") or lan_address()
+    if not host:
+        raise SystemExit("demo: no LAN address found for the classroom; set DEMO_HOST=<address phones use>")
+    return host
 
 
 def var_dir() -> Path:
     return Path(os.environ.get("DEMO_VAR") or ROOT / "var").resolve()
 
 
-def demo_clients_file(lhr_port: int) -> Path:
+def demo_clients_file(lhr_port: int, host: str = "127.0.0.1") -> Path:
     """The shipped clients file with lhr-demo registered at LHR's port (used at seed and reset)."""
     doc = yaml.safe_load(thaid_sandbox_data.path("clients.yaml").read_text(encoding="utf-8"))
     for c in doc["clients"]:
         if c["client_id"] == "lhr-demo":
-            c["redirect_uris"] = lhr_redirect_uris(lhr_port)
+            c["redirect_uris"] = list(dict.fromkeys(lhr_redirect_uris(lhr_port, host)))
     out = var_dir() / "demo-clients.yaml"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("# Written by tools/demo.py from the shipped clients.yaml (LHR_PORT applied). Do not edit.\n"
@@ -69,12 +82,13 @@ def demo_clients_file(lhr_port: int) -> Path:
     return out
 
 
-def register_lhr(mock_url: str, lhr_port: int) -> None:
+def register_lhr(mock_url: str, clients_file: Path, token: str = "") -> None:
     """A database kept from an earlier demo still has lhr-demo's old redirect URI: update it."""
-    client = next(c for c in yaml.safe_load(demo_clients_file(lhr_port).read_text("utf-8"))["clients"]
+    client = next(c for c in yaml.safe_load(clients_file.read_text("utf-8"))["clients"]
                   if c["client_id"] == "lhr-demo")
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
     req = urllib.request.Request(mock_url + "/_mock/clients", data=json.dumps(client).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+                                 headers=headers)
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 201
 
@@ -82,23 +96,36 @@ def register_lhr(mock_url: str, lhr_port: int) -> None:
 def main() -> int:
     port = port_from_env("MOCK_PORT", 8000)
     lhr_port = port_from_env("LHR_PORT", 5001)
-    mock_url = f"http://127.0.0.1:{port}"
-    lhr_url = f"http://127.0.0.1:{lhr_port}"
+    classroom = os.environ.get("CLASSROOM", "") not in ("", "0")
+    host = classroom_host() if classroom else "127.0.0.1"
+    mock_url = f"http://{host}:{port}"
+    lhr_url = f"http://{host}:{lhr_port}"
+    local_mock = f"http://127.0.0.1:{port}"  # the launcher's own calls stay on this machine
     var = var_dir()
     default_var = var == (ROOT / "var").resolve()
     env = dict(os.environ)
-    env.setdefault("MOCK_THAID_CLIENTS_FILE", str(demo_clients_file(lhr_port)))
+    clients_file = demo_clients_file(lhr_port, host)
+    env.setdefault("MOCK_THAID_CLIENTS_FILE", str(clients_file))
+    mock_args = ["--port", str(port)]
+    token = ""
+    if classroom:
+        import secrets
+
+        token = env.setdefault("MOCK_THAID_CONTROL_TOKEN", secrets.token_urlsafe(18))
+        mock_args += ["--classroom", "--public-url", mock_url]
     env.setdefault("MOCK_THAID_DATABASE_URL", f"sqlite:///{var / 'mock_thaid.sqlite3'}")
     lhr_db = os.environ.get("LHR_DATABASE_URL") or f"sqlite:///{var / 'lhr_demo.sqlite3'}"
-    procs = [subprocess.Popen([PY, "-m", "mock_thaid.cli", "serve", "--port", str(port)], cwd=ROOT, env=env)]
+    procs = [subprocess.Popen([PY, "-m", "mock_thaid.cli", "serve", *mock_args], cwd=ROOT, env=env)]
     try:
-        wait_for(mock_url + "/healthz", procs[0])
-        register_lhr(mock_url, lhr_port)
-        lhr_env = dict(os.environ, LHR_THAID_ISSUER=mock_url, LHR_REDIRECT_URI=lhr_redirect_uris(lhr_port)[0],
+        wait_for(local_mock + "/healthz", procs[0])
+        register_lhr(local_mock, clients_file, token)
+        lhr_env = dict(os.environ, LHR_THAID_ISSUER=mock_url, LHR_REDIRECT_URI=lhr_redirect_uris(lhr_port, host)[0],
                        LHR_DATABASE_URL=lhr_db, LHR_UPLOAD_DIR=os.environ.get("LHR_UPLOAD_DIR") or str(var / "uploads"))
-        procs.append(subprocess.Popen([PY, "-m", "lhr_demo.cli", "serve", "--port", str(lhr_port)],
-                                      cwd=ROOT, env=lhr_env))
-        wait_for(lhr_url + "/healthz", procs[-1], timeout=90)
+        if classroom:
+            lhr_env["LHR_THAID_BACKCHANNEL_URL"] = local_mock
+        procs.append(subprocess.Popen([PY, "-m", "lhr_demo.cli", "serve", "--port", str(lhr_port),
+                                       "--host", "0.0.0.0" if classroom else "127.0.0.1"], cwd=ROOT, env=lhr_env))
+        wait_for(f"http://127.0.0.1:{lhr_port}/healthz", procs[-1], timeout=90)
         people = yaml.safe_load(thaid_sandbox_data.path("citizens.yaml").read_text(encoding="utf-8"))["citizens"]
         from mock_thaid.settings import Settings
 
@@ -119,6 +146,9 @@ def main() -> int:
               f"provincial supervisor 3255231646671")
         print(f"  every demo login:    {logins}")
         print(f"demo PIN (every registered person): {pin}")
+        if classroom:
+            print(f"CLASSROOM: phones open {mock_url}/app/ (QR on the trainer console); "
+                  f"control token for the trainer's pages: {token}")
         print("test logins (synthetic people):")
         for p in [q for q in people if q.get("registered")][:5]:
             print(f"  {p['pid']}  {p['title']}{p['given_name']} {p['family_name']} / "

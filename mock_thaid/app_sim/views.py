@@ -11,10 +11,12 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 
 from .. import pid as pidmod
 from ..claims import parse_scope
+from ..enrolment.dates import BANGKOK
 from ..i18n import t
 from ..login import flow, state
 from ..pin import normalize_pin
 from ..services import svc
+from ..phone import phone_owner, remember_phone
 from ..store import citizens, clients, logins
 
 bp = Blueprint("app_sim", __name__, url_prefix="/app")
@@ -43,10 +45,11 @@ def scanned(token: str):
         current = flow.scan(services, s, ls)
         if current not in state.OPEN:
             return render_template("app/closed.html", **_context(s, ls, status=current)), 410
-        owner = session.get("phone_pid")
+        owner, signed_out = phone_owner(s)
         if not owner or citizens.get(s, owner) is None:
             people = citizens.list_all(s)
-            return render_template("app/pick.html", people=people, **_context(s, ls))
+            return render_template("app/pick.html", people=people, error=t("app_registered_again") if signed_out
+                                   else None, **_context(s, ls))
         if citizens.account(s, owner) is None:
             return render_template("app/unregistered.html", **_context(s, ls)), 403
         return render_template("app/consent.html", **_context(s, ls))
@@ -66,7 +69,7 @@ def whoami(token: str):
         if citizens.get(s, value) is None:
             return render_template("app/pick.html", people=citizens.list_all(s),
                                    error=t("pid_not_in_register"), **_context(s, ls)), 404
-    session["phone_pid"] = value
+    remember_phone(value, svc().clock.now())
     return redirect(url_for("app_sim.scanned", token=token))
 
 
@@ -80,8 +83,8 @@ def forget(token: str):
 def decide(token: str):
     services = svc()
     st = services.settings
-    owner = session.get("phone_pid")
     with services.db.session() as s:
+        owner, _ = phone_owner(s)
         ls = _login(s, token)
         now = services.clock.now()
         if state.effective(ls.status, ls.expires_at, now) not in state.OPEN:
@@ -94,7 +97,7 @@ def decide(token: str):
         check = citizens.check_pin(s, owner, normalize_pin(request.form.get("pin", "")), now=now,
                                    max_attempts=st.pin_max_attempts, lockout_s=st.lockout_minutes * 60)
         if check.locked:
-            until = datetime.fromtimestamp(check.locked_until).strftime("%H:%M")
+            until = datetime.fromtimestamp(check.locked_until, tz=BANGKOK).strftime("%H:%M")  # Thai time
             s.commit()
             return render_template("app/consent.html", error=t("pin_locked", minutes=st.lockout_minutes, until=until),
                                    locked=True, **_context(s, ls)), 423

@@ -8,6 +8,7 @@ pipeline registers an identity in a few calls, e.g. self-registration::
     POST /_mock/api/enrol/{id}/check        {}
     POST /_mock/api/enrol/{id}/selfie       {}                      (or "image" base64)
     POST /_mock/api/enrol/{id}/pin          {"pin": "24681357", "pin_confirm": "24681357"}
+                                            (+ "current_pin" when registering again needs it)
     POST /_mock/api/enrol/{id}/consent      {"pin": "24681357"}
 
 Served only with the control API (no authentication, like the rest of /_mock/).
@@ -103,7 +104,7 @@ ACTIONS = {
     "selfie": _selfie,
     "pid": lambda ctx, e, d: officerpath.enter_pid(ctx, e, _str(d, "pid") or ""),
     "scan-qr": _scan,
-    "pin": lambda ctx, e, d: steps.set_pin(ctx, e, _str(d, "pin"), _str(d, "pin_confirm")),
+    "pin": lambda ctx, e, d: steps.set_pin(ctx, e, _str(d, "pin"), _str(d, "pin_confirm"), _str(d, "current_pin")),
     "consent": lambda ctx, e, d: steps.consent(ctx, e, _str(d, "pin")),
 }
 

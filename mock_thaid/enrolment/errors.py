@@ -46,6 +46,8 @@ TABLE: dict[str, tuple[int, str]] = {
     "pin_mismatch": (400, "enrol_err_pin_mismatch"),
     "pin_wrong": (401, "pin_wrong"),
     "pin_locked": (423, "pin_locked"),
+    "current_pin_wrong": (401, "enrol_err_current_pin_wrong"),
+    "reregister_officer_only": (403, "enrol_err_reregister_officer_only"),
     "expired": (409, "enrol_err_expired"),
     "officer_login": (403, "enrol_err_officer_login"),
 }

@@ -118,9 +118,12 @@ def terms(ctx: Ctx, e: Enrolment, *, accept: bool) -> None:
     go(ctx, e, machine.CARD if e.channel == machine.SELF else machine.PID)
 
 
-def set_pin(ctx: Ctx, e: Enrolment, pin, confirm) -> None:
-    """Create the PIN (twice). This is when the account is made, or replaced."""
+def set_pin(ctx: Ctx, e: Enrolment, pin, confirm, current=None) -> None:
+    """Create the PIN (twice). This is when the account is made, or replaced. Registering an
+    already-registered person again on the self path follows the ``reregistration`` setting."""
     expect(e, machine.PIN)
+    if e.channel == machine.SELF and citizens.account(ctx.s, e.pid) is not None:
+        _may_register_again(ctx, e, current)
     pin, confirm = normalize_pin(str(pin or "")), normalize_pin(str(confirm or ""))
     broken = DEFAULT_POLICY.check(pin)
     if broken:
@@ -131,7 +134,40 @@ def set_pin(ctx: Ctx, e: Enrolment, pin, confirm) -> None:
     _, replaced = citizens.register(ctx.s, e.pid, pin, channel=e.channel, now=ctx.now,
                                     kdf_n=ctx.settings.pin_kdf_n)
     e.replaced = replaced
+    if replaced:
+        registered_again(ctx, e)
     go(ctx, e, machine.CONSENT)
+
+
+def _may_register_again(ctx: Ctx, e: Enrolment, current) -> None:
+    policy = ctx.settings.reregistration_policy
+    if policy == "officer-only":
+        fail(ctx, e, "reregister_officer_only")
+    if policy == "require-pin":
+        st = ctx.settings
+        check = citizens.check_pin(ctx.s, e.pid, normalize_pin(str(current or "")), now=ctx.now,
+                                   max_attempts=st.pin_max_attempts, lockout_s=st.lockout_minutes * 60)
+        if check.locked:  # a lock set by wrong PINs is cleared only at a district office
+            until = datetime.fromtimestamp(check.locked_until, tz=BANGKOK).strftime("%H:%M")
+            fail(ctx, e, "pin_locked", minutes=st.lockout_minutes, until=until)
+        if not check.ok:
+            fail(ctx, e, "current_pin_wrong", left=check.attempts_left)
+
+
+def registered_again(ctx: Ctx, e: Enrolment) -> None:
+    """The old registration is gone: its tokens end (the old phone is signed out by the app pages,
+    which compare the registration time) and the inspector says so."""
+    from sqlalchemy import insert
+
+    from ..store import grants
+    from ..store.events import ProtocolEvent
+
+    grants.revoke_person(ctx.s, e.pid)
+    ctx.s.execute(insert(ProtocolEvent.__table__), [dict(
+        at=ctx.now, client_id=None, endpoint="registration", method="POST", status=200, error=None,
+        explanation="registered again from another phone: the old PIN, the app on the old phone and the "
+                    "tokens issued before no longer work",
+        request={"channel": e.channel, "ref": e.ref}, response={"replaced": True})])
 
 
 def consent(ctx: Ctx, e: Enrolment, pin) -> None:

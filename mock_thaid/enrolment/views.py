@@ -70,7 +70,7 @@ def render_step(ctx: steps.Ctx, e, error: EnrolError | None = None):
         offices=OFFICES, office=office_name(e.office, lang), show_date=show_date,
         pid_display=format_pid(e.pid) if e.pid else "", max_mb=MAX_BYTES // (1024 * 1024),
         cancellable=e.step not in machine.TERMINAL and e.step != machine.CONSENT,
-        return_login=session.get("enrol_return"), **done)
+        return_login=session.get("enrol_return"), rereg=ctx.settings.reregistration_policy, **done)
 
 
 def _files(side: str) -> bytes | None:
@@ -133,7 +133,7 @@ ACTIONS = {
     "selfie": _selfie,
     "pid": lambda ctx, e, f: officerpath.enter_pid(ctx, e, f.get("pid", "")),
     "officer": lambda ctx, e, f: officerpath.scan_qr(ctx, f.get("code", ""), phone=e),
-    "pin": lambda ctx, e, f: steps.set_pin(ctx, e, f.get("pin", ""), f.get("pin_confirm", "")),
+    "pin": lambda ctx, e, f: steps.set_pin(ctx, e, f.get("pin", ""), f.get("pin_confirm", ""), f.get("current_pin")),
     "consent": lambda ctx, e, f: steps.consent(ctx, e, f.get("pin", "")),
 }
 
@@ -198,7 +198,9 @@ def act(page: str):
         except EnrolError as err:
             return render_step(ctx, e, err), err.status
         if e.step == machine.DONE:
-            session["phone_pid"] = e.pid
+            from ..phone import remember_phone
+
+            remember_phone(e.pid, ctx.now)
         return _to_current(e)
 
 

@@ -124,10 +124,16 @@ def authorize():
                 raise
             return redirect(flow.approve(services, s, ls, pid))
         persona = request.headers.get(PERSONA_HEADER) or request.args.get("login_hint")
-        if st.auto_login and persona:
+        if st.auto_login and persona and (not st.classroom or _from_this_machine()):
             return redirect(flow.approve(services, s, ls, _persona_pid(s, persona)))
         mode = client.login_mode or st.login_mode
         return render_login_page(ls, client, mode)
+
+
+def _from_this_machine() -> bool:
+    """In classroom mode, headless login is for the trainer's own scripts only, never a phone."""
+    addr = request.remote_addr or ""
+    return addr.startswith("127.") or addr in ("::1", "localhost")
 
 
 def _persona_pid(s, persona: str) -> str:

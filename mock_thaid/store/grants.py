@@ -69,6 +69,11 @@ def revoke_family(s: Session, family: str) -> int:
     return s.execute(update(Token).where(Token.family == family).values(revoked=True)).rowcount
 
 
+def revoke_person(s: Session, pid: str) -> int:
+    """Every live token of one person (they registered again: the old registration's sessions end)."""
+    return s.execute(update(Token).where(Token.pid == pid, Token.revoked.is_(False)).values(revoked=True)).rowcount
+
+
 def claim_refresh(s: Session, token: str) -> bool:
     """Rotate: mark a refresh token revoked; True only for the one caller that did it."""
     return s.execute(

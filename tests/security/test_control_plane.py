@@ -69,6 +69,8 @@ def test_same_origin_pages_and_programs_still_work():
     assert c.post("/_mock/reset", headers={"Origin": "http://localhost"}).status_code == 200  # Host is localhost
     assert c.post("/_mock/reset", json={}, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
     assert c.post("/_mock/reset").status_code == 200  # curl without a body
+    # Chromium on a page with Referrer-Policy: no-referrer: Origin null, but Sec-Fetch-Site same-origin
+    assert c.post("/_mock/reset", headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}).status_code == 200
 
 
 # --------------------------------------------------------------------------- the control token

@@ -161,6 +161,13 @@ def trainer_registered(app):
     return c, "/_mock/trainer/registered", {"registered": [UNREGISTERED]}
 
 
+def control_login(_shared):
+    """Entering the control token: a mock that has one (the session would remember it)."""
+    c = make_app(control_token="csrf-case-token").test_client()
+    c.get("/_mock/login", headers=HTML)
+    return c, "/_mock/login", {"token": "csrf-case-token", "next": "/_mock/trainer/"}
+
+
 MOCK_CASES = [
     Case("/login/<sid>/renew", renew),
     Case("/login/<sid>/sandbox", sandbox),
@@ -176,6 +183,7 @@ MOCK_CASES = [
     Case("/officer/e/<ref>/<action>", officer_act),
     Case("/_mock/trainer/reset", trainer_reset),
     Case("/_mock/trainer/registered", trainer_registered),
+    Case("/_mock/login", control_login),
 ]
 
 
