@@ -97,6 +97,7 @@ def _serve(args) -> int:
     if args.host is None:
         args.host = "0.0.0.0" if classroom else "127.0.0.1"
     _control_token_for_lan(args.host, overrides)
+    _officer_password(overrides)  # printed after the "serving" line (scripts read that line first)
     if args.workers > 1 and not args.dev:
         return _serve_gunicorn(args, overrides)
     if not args.dev:
@@ -116,6 +117,7 @@ def _serve(args) -> int:
     if "issuer" not in overrides and not set_in_env("issuer"):
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"
+    show_officer = overrides.pop("_print_officer_password", False)
     try:
         settings = Settings.from_env(**overrides)
         app = create_app(settings)
@@ -124,6 +126,8 @@ def _serve(args) -> int:
         return 2
     print(f"mock-thaid: serving {settings.issuer} on {args.host}:{port} (profile {settings.profile}, "
           f"login {settings.login_mode}, control API {'on' if settings.control_api else 'off'})", flush=True)
+    if show_officer:
+        print(f"mock-thaid: officer console password (this start only): {settings.officer_password}", flush=True)
     if server is None:
         app.run(host=args.host, port=port, threaded=True)
         return 0
@@ -174,6 +178,17 @@ def _classroom_urls(host: str, port: int, overrides: dict) -> bool:
     return True
 
 
+def _officer_password(overrides: dict) -> None:
+    """No officer password set: a random one for this start (shared by every worker), printed."""
+    if overrides.get("officer_password") or Settings.from_env().officer_password:
+        return
+    import secrets
+
+    overrides["officer_password"] = "officer-" + secrets.token_hex(4)
+    overrides["_print_officer_password"] = True
+
+
+
 def is_loopback_host(host: str) -> bool:
     return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
 
@@ -211,6 +226,7 @@ def _serve_gunicorn(args, overrides: dict) -> int:
     if "issuer" not in overrides and not set_in_env("issuer"):
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         overrides["issuer"] = f"http://{host}:{port}"
+    show_officer = overrides.pop("_print_officer_password", False)
     try:
         settings = Settings.from_env(**overrides)
         if settings.database_url in ("sqlite://", "sqlite:///:memory:"):
@@ -235,6 +251,8 @@ def _serve_gunicorn(args, overrides: dict) -> int:
 
     print(f"mock-thaid: serving {settings.issuer} on {args.host}:{port} with {args.workers} gunicorn workers "
           f"(profile {settings.profile}, control API {'on' if settings.control_api else 'off'})", flush=True)
+    if show_officer:
+        print(f"mock-thaid: officer console password (this start only): {settings.officer_password}", flush=True)
     Gunicorn().run()
     return 0
 

@@ -31,6 +31,8 @@ class Services:
     version: int = field(default=-1)
     event_writer: object | None = None
     """The inspector's background writer (mock_thaid.store.events.EventWriter), made on first use."""
+    officer_password: str = ""
+    """The officer console's password: the setting, or a random one when it is empty."""
     faults_active: bool = True
     """Whether any fault was armed at the last sync (saves a query per hook point when not)."""
 
@@ -40,7 +42,8 @@ class Services:
         initial = ([(k, now + i * 1e-3) for i, k in enumerate(keys.keys)] if keys is not None
                    else _keys_from_dir(settings.keys_dir))
         services = cls(settings, Database(settings.database_url, create=False),
-                       KeyRing([generate_key("placeholder")]), Clock())
+                       KeyRing([generate_key("placeholder")]), Clock(),
+                       officer_password=settings.officer_password or secrets.token_urlsafe(12))
         # Replicas started together on one empty database take turns: schema, keys, secret, seed.
         with services.db.startup_lock():
             services.db.create_schema()

@@ -59,8 +59,11 @@ class Settings:
     demo_pin: str = "13572468"
     """PIN given to every citizen seeded as registered (synthetic, documented)."""
     # --- registration in the ThaiD app (enrolment/, officer/) ---------------------------
-    officer_password: str = "officer-demo"
-    """TEST-ONLY password of the district-office officer console (/officer/)."""
+    officer_password: str = ""
+    """Password of the district-office officer console (/officer/). Empty: ``mock-thaid serve``
+    makes a random one per start and prints it."""
+    officer_max_attempts: int = 5
+    """Wrong officer passwords (per office) before that office's console locks for ``lockout_minutes``."""
     officer_qr_lifetime: int = 300
     """Seconds the one-time QR code on the officer's screen stays valid."""
     enrol_lifetime: int = 1800

@@ -23,7 +23,7 @@ _KEY = generate_key("thaid-test-pytest")
 
 def make_settings(**overrides) -> Settings:
     base = dict(database_url="sqlite://", pin_kdf_n=2**10, secret_key="pytest-secret",
-                issuer="http://mock.test")
+                issuer="http://mock.test", officer_password="officer-demo")
     base.update(overrides)
     return Settings(**base)
 

@@ -108,9 +108,10 @@ def main() -> int:
     env.setdefault("MOCK_THAID_CLIENTS_FILE", str(clients_file))
     mock_args = ["--port", str(port)]
     token = ""
-    if classroom:
-        import secrets
+    import secrets
 
+    officer_password = env.setdefault("MOCK_THAID_OFFICER_PASSWORD", "officer-" + secrets.token_hex(4))
+    if classroom:
         token = env.setdefault("MOCK_THAID_CONTROL_TOKEN", secrets.token_urlsafe(18))
         mock_args += ["--classroom", "--public-url", mock_url]
     env.setdefault("MOCK_THAID_DATABASE_URL", f"sqlite:///{var / 'mock_thaid.sqlite3'}")
@@ -146,6 +147,7 @@ def main() -> int:
               f"provincial supervisor 3255231646671")
         print(f"  every demo login:    {logins}")
         print(f"demo PIN (every registered person): {pin}")
+        print(f"officer console:       {mock_url}/officer/   password (this start): {officer_password}")
         if classroom:
             print(f"CLASSROOM: phones open {mock_url}/app/ (QR on the trainer console); "
                   f"control token for the trainer's pages: {token}")

@@ -1,7 +1,7 @@
 """The officer console at a district registration office (manual §๒.๒.๕–๒.๒.๖).
 
-An officer logs in (any name, an office, the demo password of the ``officer_password``
-setting), sees the registrations pending at that office, checks a person's card against
+An officer logs in (any name, an office, the password of the ``officer_password`` setting,
+or the random one ``mock-thaid serve`` printed; wrong passwords lock that office's console), sees the registrations pending at that office, checks a person's card against
 the register, scans the index finger (simulated) and shows a one-time QR code that expires
 after ``officer_qr_lifetime`` seconds. The login is kept in the signed Flask session.
 """
@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import base64
 import hmac
+from datetime import datetime
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 
 from .. import cardimages
 from ..enrolment import machine, officerpath, steps
+from ..enrolment.dates import BANGKOK
 from ..enrolment.errors import EnrolError
 from ..i18n import current_lang, t
 from ..pid import format_pid
 from ..qr import qr_data_url
 from ..services import svc
 from ..store import enrolments
+from . import lockout
 from .offices import OFFICES, office_name
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -33,7 +36,10 @@ def _officer() -> dict | None:
 
 
 def _login_page(error: str | None = None, status: int = 200):
-    return render_template("officer/login.html", offices=OFFICES, error=error,
+    st = svc().settings
+    # The password is shown on a laptop's own mock only: never where a control token guards the mock.
+    hint = svc().officer_password if st.control_api and not st.control_token else None
+    return render_template("officer/login.html", offices=OFFICES, error=error, password_hint=hint,
                            name=request.form.get("name", ""), chosen=request.form.get("office", "")), status
 
 
@@ -58,8 +64,20 @@ def login():
     office = request.form.get("office", "")
     if office not in OFFICES or not name:
         return _login_page(t("enrol_err_invalid_field", field=t("officer_office") if name else t("officer_name")), 400)
-    if not hmac.compare_digest(password.encode(), svc().settings.officer_password.encode()):
-        return _login_page(t("enrol_err_officer_login"), 403)
+    services = svc()
+    st, now = services.settings, services.clock.now()
+    with services.db.session() as s:
+        locked_until = lockout.locked_until(s, office, now)
+        if locked_until:
+            until = datetime.fromtimestamp(locked_until, tz=BANGKOK).strftime("%H:%M")
+            return _login_page(t("officer_locked", minutes=st.lockout_minutes, until=until), 423)
+        if not hmac.compare_digest(password.encode(), services.officer_password.encode()):
+            left = lockout.failed(s, office, now, max_attempts=st.officer_max_attempts, lockout_s=st.lockout_minutes * 60)
+            if left == 0:
+                until = datetime.fromtimestamp(now + st.lockout_minutes * 60, tz=BANGKOK).strftime("%H:%M")
+                return _login_page(t("officer_locked", minutes=st.lockout_minutes, until=until), 423)
+            return _login_page(t("enrol_err_officer_login") + " " + t("officer_tries_left", left=left), 403)
+        lockout.succeeded(s, office)
     session[SESSION_KEY] = {"name": name, "office": office}
     return redirect(url_for("officer.index"), 303)
 

@@ -29,7 +29,11 @@ def make_engine(url: str) -> Engine:
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool, hide_parameters=True
         )
     elif url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        db_file = Path(url.removeprefix("sqlite:///"))
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        # The file holds the session secret and the signing keys: owner-only (SQLite gives its
+        # -wal and -shm files the same mode).
+        os.close(os.open(db_file, os.O_CREAT | os.O_RDWR, 0o600))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
     else:
         u = make_url(url)

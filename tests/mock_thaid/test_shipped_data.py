@@ -141,8 +141,21 @@ def test_serve_takes_the_issuer_from_the_environment(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", "--database-url", "sqlite://",
                              "--pin-kdf-n", "1024"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
-        line = proc.stdout.readline()
+        line = ""
+        while not line.startswith("mock-thaid: serving"):
+            line = proc.stdout.readline()
+            assert line, "the mock ended without serving"
         assert line.startswith("mock-thaid: serving http://issuer.example:8100 on 127.0.0.1:"), line
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_new_sqlite_database_file_is_owner_only(tmp_path):
+    import stat
+
+    db = tmp_path / "m.sqlite3"
+    app = make_app(database_url=f"sqlite:///{db}")
+    app.test_client().get("/healthz")
+    for f in [db, *tmp_path.glob("m.sqlite3-*")]:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
