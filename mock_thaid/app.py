@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from .oidc.authorize import bp as authorize_bp
     from .oidc.discovery import bp as discovery_bp
     from .oidc.introspection import bp as introspection_bp
+    from .oidc.logout import bp as logout_bp
     from .oidc.token_endpoint import bp as token_bp
     from .officer.views import bp as officer_bp
 
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for bp in (discovery_bp, token_bp, introspection_bp, control_bp, faults_bp):
         csrf.exempt(bp)  # machine endpoints: client authentication, not cookies
     csrf.exempt(enrol_api_bp)  # JSON registration API for CI (under /_mock/, no cookies)
-    for bp in (discovery_bp, authorize_bp, token_bp, introspection_bp, login_bp, app_bp):
+    csrf.exempt(logout_bp)  # RP-initiated logout: a redirect from the RP, checked by id_token_hint
+    for bp in (discovery_bp, authorize_bp, token_bp, introspection_bp, logout_bp, login_bp, app_bp):
         app.register_blueprint(bp)
     for bp in (enrol_bp, enrol_home_bp, officer_bp):  # registration: app pages, officer console
         app.register_blueprint(bp)

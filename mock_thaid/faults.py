@@ -73,7 +73,7 @@ def _token_error(key):
 
 
 for _key in TABLE:
-    if _key in ("pkce_required", "pkce_failed", "invalid_body", "invalid_token"):
+    if _key in ("pkce_required", "pkce_failed", "invalid_body"):
         continue
     fault(f"token_{_key}", "token", f"token endpoint answers {TABLE[_key][1]}: {TABLE[_key][2]}")(_token_error(_key))
 

@@ -75,16 +75,27 @@ def _same_origin(origin: str) -> bool:
     return bool(parts.hostname) and parts.netloc.lower() == request.host.lower()
 
 
-def init_app(app: Flask, settings: Settings, secret: str) -> None:
-    from .errorpages import page_or_json
+def _refuse(status: int, code: str, key: str, detail: str | None):
+    """A page for people; for programs JSON in both languages (English in error_description)."""
+    from flask import jsonify
 
+    from .errorpages import page_or_json, wants_html
+    from .messages import MESSAGES
+
+    if wants_html():
+        return page_or_json(status, code, t(key), detail)
+    th, en = MESSAGES[key]
+    return jsonify({"error": code, "error_description": en, "message_th": th, "message_en": en}), status
+
+
+def init_app(app: Flask, settings: Settings, secret: str) -> None:
     hosts = allowed_hostnames(settings)
 
     @app.before_request
     def _guard():
         if hosts is not None and _hostname(request.host) not in hosts:
             log.warning("refused Host %r (not in the allow-list: %s)", request.host[:100], ", ".join(sorted(hosts)))
-            return page_or_json(421, "host_not_allowed", t("err_host"),
+            return _refuse(421, "host_not_allowed", "err_host",
                                 f"Host {request.host[:100]!r}: allowed {', '.join(sorted(hosts))} (setting allowed_hosts)")
         if not request.path.startswith("/_mock/") or request.path in OPEN_PATHS:
             return None
@@ -99,16 +110,16 @@ def init_app(app: Flask, settings: Settings, secret: str) -> None:
             if foreign:
                 log.warning("refused a cross-site %s %s (Origin %r, Sec-Fetch-Site %r)",
                             request.method, request.path, (origin or "")[:100], site)
-                return page_or_json(403, "cross_site_refused", t("err_cross_site"), None)
+                return _refuse(403, "cross_site_refused", "err_cross_site", None)
             ctype = (request.mimetype or "").lower()
             if (request.blueprint not in FORM_BLUEPRINTS and ctype in SIMPLE_TYPES
                     and not (settings.control_token and token_ok)):
-                return page_or_json(415, "json_required", t("err_json_required"), f"Content-Type {ctype}")
+                return _refuse(415, "json_required", "err_json_required", f"Content-Type {ctype}")
         if token_ok:
             return None
         if request.method == "GET" and _wants_page():
             return redirect("/_mock/login?next=" + quote(request.full_path.rstrip("?"), safe="/?=&"))
-        return page_or_json(401, "control_token_required", t("err_control_token"), None)
+        return _refuse(401, "control_token_required", "err_control_token", None)
 
 
 def _wants_page() -> bool:

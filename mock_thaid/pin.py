@@ -66,8 +66,16 @@ def _runs(pin: str, step: int, limit: int) -> list[str]:
     return runs
 
 
-def _quoted(items: list[str]) -> str:
+def _quoted(items: list[str], pin: str, lang: str) -> str:
+    """The offending runs, quoted; runs that together make up the whole PIN are named, never shown."""
+    if not _shown(items, pin):
+        return "ทั้งรหัส" if lang == "th" else "the whole PIN"
     return ", ".join(f'"{s}"' for s in items)
+
+
+def _shown(runs: list[str], pin: str) -> tuple[str, ...]:
+    """The runs a message may quote: none when they would spell out the whole PIN."""
+    return () if sum(len(r) for r in runs) >= len(pin) else tuple(runs)
 
 
 @dataclass(frozen=True)
@@ -111,28 +119,28 @@ class PinPolicy:
                 out.append(PinViolation(
                     "sequential_ascending",
                     f"รหัส PIN ต้องไม่มีตัวเลขเรียงกันจากน้อยไปมาก {k} ตัวขึ้นไป เช่น 1234"
-                    f" (พบ {_quoted(runs)})",
+                    f" (พบ {_quoted(runs, pin, 'th')})",
                     f"The PIN must not contain {k} or more ascending consecutive digits"
-                    f" such as 1234 (found {_quoted(runs)}).",
-                    tuple(runs)))
+                    f" such as 1234 (found {_quoted(runs, pin, 'en')}).",
+                    _shown(runs, pin)))
             if self.check_descending and (runs := _runs(pin, -1, self.max_run_sequential)):
                 out.append(PinViolation(
                     "sequential_descending",
                     f"รหัส PIN ต้องไม่มีตัวเลขเรียงกันจากมากไปน้อย {k} ตัวขึ้นไป เช่น 9876"
-                    f" (พบ {_quoted(runs)})",
+                    f" (พบ {_quoted(runs, pin, 'th')})",
                     f"The PIN must not contain {k} or more descending consecutive digits"
-                    f" such as 9876 (found {_quoted(runs)}).",
-                    tuple(runs)))
+                    f" such as 9876 (found {_quoted(runs, pin, 'en')}).",
+                    _shown(runs, pin)))
         if self.max_run_identical is not None:
             k = self.max_run_identical + 1
             if runs := _runs(pin, 0, self.max_run_identical):
                 out.append(PinViolation(
                     "repeated_run",
                     f"รหัส PIN ต้องไม่มีตัวเลขเดียวกันซ้ำติดกัน {k} ตัวขึ้นไป เช่น 1111"
-                    f" (พบ {_quoted(runs)})",
+                    f" (พบ {_quoted(runs, pin, 'th')})",
                     f"The PIN must not repeat the same digit {k} or more times in a row"
-                    f" such as 1111 (found {_quoted(runs)}).",
-                    tuple(runs)))
+                    f" such as 1111 (found {_quoted(runs, pin, 'en')}).",
+                    _shown(runs, pin)))
         if self.max_digit_count is not None:
             m = self.max_digit_count
             counts = Counter(pin)

@@ -38,6 +38,19 @@ class Settings:
     """``expires_in`` (default), ``expire_in`` (the manual's spelling) or ``both``."""
     require_pkce: bool = False
     """Refuse authorization requests without ``code_challenge`` (S256)."""
+    pkce: str = "auto"
+    """How the token endpoint treats PKCE: ``ignore`` (ThaiD: a missing or wrong ``code_verifier``
+    still gets tokens; the inspector warns), ``verify-when-sent``, ``require``. ``auto``: ``ignore``
+    in the thaid profile, ``verify-when-sent`` (downgrade refused) in the oidc profile."""
+    refresh_error: str = "invalid_refresh_token"
+    """Error code for a bad refresh token: ``invalid_refresh_token`` (the manual) or ``invalid_token``
+    (seen once on the real sandbox)."""
+    response_type_error: str = "page"
+    """A ``response_type`` other than ``code``: ``page`` (400 shown to the person, as observed on the
+    sandbox) or ``redirect`` (``unsupported_response_type`` to the redirect URI, as the manual says)."""
+    qr_page: str = "redirect"
+    """The QR login page: ``redirect`` (authorize answers 302 to a separate QR page, as observed and
+    drawn in the manual) or ``inline`` (the QR page is the authorize URL's 200 answer)."""
     reject_duplicate_state: bool = False
     """Answer ``duplicate_request`` when a client reuses the ``state`` of a finished login [I]."""
     token_lifetime: int = 900
@@ -108,12 +121,26 @@ class Settings:
             raise ValueError(f"claim_naming must be 'thaid' or 'camel', not {self.claim_naming!r}")
         if self.expires_in_field not in ("expires_in", "expire_in", "both"):
             raise ValueError("expires_in_field must be expires_in, expire_in or both")
+        for name, allowed in (("pkce", ("auto", "ignore", "verify-when-sent", "require")),
+                              ("refresh_error", ("invalid_refresh_token", "invalid_token")),
+                              ("response_type_error", ("page", "redirect")), ("qr_page", ("redirect", "inline"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
         if self.reregistration not in ("auto", "replace", "require-pin", "officer-only"):
             raise ValueError("reregistration must be auto, replace, require-pin or officer-only")
         if self.login_mode not in ("production", "sandbox"):
             raise ValueError("login_mode must be 'production' or 'sandbox'")
         if self.issuer.endswith("/"):
             object.__setattr__(self, "issuer", self.issuer.rstrip("/"))
+
+    @property
+    def pkce_policy(self) -> str:
+        """``pkce`` with ``auto`` resolved for the profile (``require_pkce`` forces ``require``)."""
+        if self.require_pkce or self.pkce == "require":
+            return "require"
+        if self.pkce != "auto":
+            return self.pkce
+        return "ignore" if self.profile == "thaid" else "verify-when-sent"
 
     @property
     def reregistration_policy(self) -> str:

@@ -23,7 +23,9 @@ _KEY = generate_key("thaid-test-pytest")
 
 def make_settings(**overrides) -> Settings:
     base = dict(database_url="sqlite://", pin_kdf_n=2**10, secret_key="pytest-secret",
-                issuer="http://mock.test", officer_password="officer-demo")
+                issuer="http://mock.test", officer_password="officer-demo",
+                qr_page="inline")  # in-process tests read the QR page at the authorize URL; the
+    # default (302 to a separate QR page, as ThaiD does) is tested in test_thaid_leniency.py
     base.update(overrides)
     return Settings(**base)
 

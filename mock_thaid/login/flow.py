@@ -18,11 +18,12 @@ def redirect_with(redirect_uri: str, params: dict[str, str | None]) -> str:
 
 
 def error_redirect(redirect_uri: str, key: str, profile: str, state_value: str | None,
-                   description: str | None = None) -> str:
+                   description: str | None = None, issuer: str | None = None) -> str:
+    """An error to the RP's redirect URI; the oidc profile adds RFC 9207's ``iss``."""
     body = describe(key, profile)
     return redirect_with(redirect_uri, {"error": body.error,
                                         "error_description": description or body.description,
-                                        "state": state_value})
+                                        "state": state_value, "iss": issuer if profile == "oidc" else None})
 
 
 def approve(services: Services, s: Session, ls: LoginSession, pid: str) -> str:
@@ -35,7 +36,9 @@ def approve(services: Services, s: Session, ls: LoginSession, pid: str) -> str:
         expires_at=now + services.settings.code_lifetime,
     )
     ls.pid = pid
-    ls.finished_url = redirect_with(ls.redirect_uri, {"code": code, "state": ls.state})
+    st = services.settings
+    ls.finished_url = redirect_with(ls.redirect_uri, {"code": code, "state": ls.state,
+                                                      "iss": st.issuer if st.profile == "oidc" else None})
     return ls.finished_url
 
 
@@ -43,7 +46,8 @@ def deny(services: Services, s: Session, ls: LoginSession, pid: str | None = Non
     now = services.clock.now()
     ls.status = state.advance(state.effective(ls.status, ls.expires_at, now), state.DENIED)
     ls.pid = pid
-    ls.finished_url = error_redirect(ls.redirect_uri, "user_denied", services.settings.profile, ls.state)
+    ls.finished_url = error_redirect(ls.redirect_uri, "user_denied", services.settings.profile, ls.state,
+                                     issuer=services.settings.issuer)
     s.flush()
     return ls.finished_url
 

@@ -1,7 +1,8 @@
 """GET /api/v2/oauth2/auth/ — the checks of thaid-api.md §2 in their order, then the login.
 
 1 unknown client -> 401 invalid_client, shown; 2 unregistered redirect_uri -> 400, shown,
-never redirected; 3 response_type -> redirect; 4 scope not granted -> 400 invalid_scope.
+never redirected; 3 response_type -> 400 shown (observed) or a redirect (the manual; setting
+response_type_error); 4 scope not granted -> 400 invalid_scope.
 Then: auto-login (X-Mock-Persona / login_hint), a decision set through the control API,
 or a login session shown as a QR page (production) or the sandbox page.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, redirect, request, url_for
 
 from ..claims import SCOPES, parse_scope
 from .. import faults
@@ -62,9 +63,12 @@ def validate(s, args, settings) -> AuthRequest:
     profile = settings.profile
 
     def fail(key: str, description: str | None = None):
-        raise RedirectError(flow.error_redirect(redirect_uri, key, profile, state, description))
+        raise RedirectError(flow.error_redirect(redirect_uri, key, profile, state, description, settings.issuer))
 
     if args.get("response_type") != "code":
+        if settings.response_type_error == "page" and profile == "thaid":  # as observed on the sandbox
+            raise ProtocolError("unsupported_response_type",
+                                f"response_type {args.get('response_type')!r}: only 'code' is supported")
         fail("unsupported_response_type")
     scopes = parse_scope(args.get("scope") or "")
     not_granted = [sc for sc in scopes if sc not in client.scopes or sc not in SCOPES]
@@ -82,7 +86,7 @@ def validate(s, args, settings) -> AuthRequest:
         method = method or "plain"
         if method not in ("S256", "plain") or (profile == "oidc" and method != "S256"):
             fail("missing_parameter", f"code_challenge_method {method!r} is not supported")
-    elif settings.require_pkce or client.require_pkce:
+    elif settings.pkce_policy == "require" or client.require_pkce:
         fail("pkce_required")
     return AuthRequest(client_id, redirect_uri, " ".join(scopes), state, args.get("nonce") or None,
                        challenge or None, method if challenge else None, client)
@@ -108,7 +112,8 @@ def authorize():
             if action and action[0] == "deny":
                 return redirect(flow.deny(services, s, ls))
             if action and action[0] == "error":
-                return redirect(flow.error_redirect(req.redirect_uri, action[1], st.profile, req.state))
+                return redirect(flow.error_redirect(req.redirect_uri, action[1], st.profile, req.state,
+                                                    issuer=st.issuer))
             if action and action[0] == "expire":
                 ls.expires_at = ls.created_at
                 return render_login_page(ls, client, client.login_mode or st.login_mode)
@@ -127,6 +132,8 @@ def authorize():
         if st.auto_login and persona and (not st.classroom or _from_this_machine()):
             return redirect(flow.approve(services, s, ls, _persona_pid(s, persona)))
         mode = client.login_mode or st.login_mode
+        if st.qr_page == "redirect":  # ThaiD answers 302 to a separate QR page
+            return redirect(url_for("login.page", sid=ls.id))
         return render_login_page(ls, client, mode)
 
 

@@ -1,7 +1,8 @@
 """Client authentication for the token, introspect and revoke endpoints.
 
 client_secret_basic (Authlib parses the header) or client_secret_post; the optional
-``x-imauth-apikey`` header is checked when sent and required when the client says so.
+``x-imauth-apikey`` header is ignored (the inspector warns on a mismatch) unless the client
+requires it; the oidc profile refuses a wrong key.
 Secrets are compared in constant time.
 """
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hmac
 
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
-from flask import Request
+from flask import Request, g
 from sqlalchemy.orm import Session
 
 from ..errors import ProtocolError
@@ -23,7 +24,7 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
-def authenticate(s: Session, req: Request) -> Client:
+def authenticate(s: Session, req: Request, profile: str = "thaid") -> Client:
     try:
         cid, secret = extract_basic_authorization(req.headers)
     except (ValueError, UnicodeDecodeError):  # Authlib raises on "Basic " and on non-UTF-8 credentials
@@ -39,8 +40,11 @@ def authenticate(s: Session, req: Request) -> Client:
     if not secret or not _same(secret, client.client_secret):
         raise ProtocolError("unauthorized_client", "client_secret does not match")
     api_key = req.headers.get(API_KEY_HEADER)
-    if api_key is not None and not _same(api_key, client.api_key or ""):
-        raise ProtocolError("unauthorized_client", f"{API_KEY_HEADER} does not match")
     if client.require_api_key and api_key is None:
         raise ProtocolError("unauthorized_client", f"this client must send the {API_KEY_HEADER} header")
+    if api_key is not None and not _same(api_key, client.api_key or ""):
+        if client.require_api_key or profile == "oidc":
+            raise ProtocolError("unauthorized_client", f"{API_KEY_HEADER} does not match")
+        # ThaiD ignores the key unless the client requires it (a stale key still works).
+        g.mock_detail = f"ThaiD accepted this; the {API_KEY_HEADER} sent does not match this client's key"
     return client

@@ -32,6 +32,8 @@ def document(issuer: str, profile: str) -> dict:
         doc["code_challenge_methods_supported"] = ["S256"]
         doc["response_modes_supported"] = ["query"]
         doc["claims_parameter_supported"] = False
+        doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207
+        doc["end_session_endpoint"] = f"{issuer}/api/v2/oauth2/logout/"
     return doc
 
 

@@ -42,7 +42,7 @@ def _check_hint() -> None:
 def introspect():
     services = svc()
     with services.db.session() as s:
-        client = clientauth.authenticate(s, request)
+        client = clientauth.authenticate(s, request, services.settings.profile)
         _inject(s, "introspect", client.client_id)
         _check_hint()
         tok = grants.find(s, _token_from_body())
@@ -60,7 +60,7 @@ def introspect():
 def revoke():
     services = svc()
     with services.db.session() as s:
-        client = clientauth.authenticate(s, request)
+        client = clientauth.authenticate(s, request, services.settings.profile)
         _inject(s, "revoke", client.client_id)
         _check_hint()
         value = _token_from_body()

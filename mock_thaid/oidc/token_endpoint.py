@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from .. import faults
 
@@ -19,12 +19,30 @@ from .tokens import token_response
 bp = Blueprint("token", __name__)
 
 
-def _verify_pkce(challenge: str, method: str | None, verifier: str | None) -> None:
+def _pkce_problem(challenge: str | None, method: str | None, verifier: str | None) -> str | None:
+    """What is wrong with the PKCE pair, in words, or None."""
+    if not challenge:
+        return "a code_verifier was sent for a code issued without a code_challenge (PKCE downgrade)" if verifier else None
     if not verifier:
-        raise ProtocolError("pkce_failed", "a code_challenge was sent at authorize but no code_verifier now")
+        return "a code_challenge was sent at authorize but no code_verifier now"
     expected = create_s256_code_challenge(verifier) if (method or "plain") == "S256" else verifier
     if not hmac.compare_digest(expected.encode(), challenge.encode()):
-        raise ProtocolError("pkce_failed", "code_verifier does not match the code_challenge")
+        return "code_verifier does not match the code_challenge"
+    return None
+
+
+def _pkce(settings, client, code, verifier: str | None) -> None:
+    """ThaiD accepts PKCE without enforcing it (policy ``ignore``: the inspector warns); a strict
+    provider refuses a missing or wrong verifier and, in the oidc profile, a downgrade."""
+    problem = _pkce_problem(code.code_challenge, code.code_challenge_method, verifier)
+    if problem is None:
+        return
+    policy = "require" if client.require_pkce else settings.pkce_policy
+    downgrade = not code.code_challenge
+    if policy == "ignore" or (downgrade and settings.profile == "thaid"):
+        g.mock_detail = f"ThaiD accepted this; a strict provider would refuse it: {problem}"
+        return
+    raise ProtocolError("invalid_code" if downgrade else "pkce_failed", problem)
 
 
 @both(bp, "/api/v2/oauth2/token/", methods=["POST"])
@@ -32,7 +50,7 @@ def token():
     services = svc()
     form = request.form
     with services.db.session() as s:
-        client = clientauth.authenticate(s, request)
+        client = clientauth.authenticate(s, request, services.settings.profile)
         injected = faults.take(s, "token", client.client_id)
         if injected and (canned := injected[0].apply(injected[1])):
             status, text, ctype = canned
@@ -68,11 +86,13 @@ def _authorization_code(services, s, client, form) -> dict:
     if code.expires_at < now:
         raise ProtocolError("invalid_code", "code expired")
     redirect_uri = form.get("redirect_uri")
+    strict = services.settings.profile == "oidc"
+    if redirect_uri is None and strict:  # RFC 6749 §4.1.3: required when authorize had one
+        raise ProtocolError("invalid_code", "redirect_uri is missing; it was sent at authorize (RFC 6749 §4.1.3)")
     if redirect_uri is not None and redirect_uri != code.redirect_uri:
         raise ProtocolError("redirect_mismatch",
                             f"redirect_uri differs from authorize: got {redirect_uri!r}, expected {code.redirect_uri!r}")
-    if code.code_challenge:
-        _verify_pkce(code.code_challenge, code.code_challenge_method, form.get("code_verifier"))
+    _pkce(services.settings, client, code, form.get("code_verifier"))
     return token_response(services, s, client=client, pid=code.pid, scope=code.scope,
                           auth_time=code.auth_time, nonce=code.nonce, family=code.code)
 
@@ -83,11 +103,12 @@ def _refresh(services, s, client, form) -> dict:
         raise ProtocolError("missing_parameter", "refresh_token is missing")
     tok = grants.find(s, value)
     now = services.clock.now()
+    error = services.settings.refresh_error
     if tok is None or tok.kind != "refresh" or tok.client_id != client.client_id:
-        raise ProtocolError("invalid_refresh_token", "unknown refresh token for this client")
+        raise ProtocolError(error, "unknown refresh token for this client")
     if tok.expires_at < now:
-        raise ProtocolError("invalid_refresh_token", "refresh token expired")
+        raise ProtocolError(error, "refresh token expired")
     if not grants.claim_refresh(s, value):
-        raise ProtocolError("invalid_refresh_token", "refresh token already used (rotated) or revoked")
+        raise ProtocolError(error, "refresh token already used (rotated) or revoked")
     return token_response(services, s, client=client, pid=tok.pid, scope=tok.scope,
                           auth_time=tok.auth_time, nonce=None, family=tok.family)

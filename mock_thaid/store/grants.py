@@ -69,9 +69,10 @@ def revoke_family(s: Session, family: str) -> int:
     return s.execute(update(Token).where(Token.family == family).values(revoked=True)).rowcount
 
 
-def revoke_person(s: Session, pid: str) -> int:
-    """Every live token of one person (they registered again: the old registration's sessions end)."""
-    return s.execute(update(Token).where(Token.pid == pid, Token.revoked.is_(False)).values(revoked=True)).rowcount
+def revoke_person(s: Session, pid: str, client_id: str | None = None) -> int:
+    """Every live token of one person (they registered again, or logged out of one client)."""
+    where = [Token.pid == pid, Token.revoked.is_(False)] + ([Token.client_id == client_id] if client_id else [])
+    return s.execute(update(Token).where(*where).values(revoked=True)).rowcount
 
 
 def claim_refresh(s: Session, token: str) -> bool:

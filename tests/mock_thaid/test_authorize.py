@@ -1,6 +1,7 @@
 """Authorize: the checks of thaid-api.md §2, in their order, with exactly those errors."""
 from __future__ import annotations
 
+from conftest import make_app
 from oidc_helpers import auth_url, query
 
 HTML = {"Accept": "text/html"}
@@ -38,7 +39,14 @@ def test_client_is_checked_before_redirect_uri(client):
     assert r.json["error"] == "invalid_client"
 
 
-def test_wrong_response_type_redirects_with_error_and_state(client):
+def test_wrong_response_type_is_a_400_shown_to_the_person_as_observed(client):
+    r = client.get(auth_url(response_type="token"))
+    assert r.status_code == 400 and r.json["error"] == "unsupported_response_type"
+    assert "Location" not in r.headers
+
+
+def test_wrong_response_type_redirects_with_error_and_state_when_set_like_the_manual():
+    client = make_app(response_type_error="redirect").test_client()
     r = client.get(auth_url(response_type="token"))
     assert r.status_code == 302
     q = query(r.headers["Location"])
@@ -62,7 +70,7 @@ def test_unknown_and_empty_scope_are_invalid_scope(client):
 
 def test_response_type_is_checked_before_scope(client):
     r = client.get(auth_url(response_type="token", scope="email"))
-    assert query(r.headers["Location"])["error"] == "unsupported_response_type"
+    assert r.json["error"] == "unsupported_response_type"
 
 
 def test_missing_state_redirects_invalid_request(client):
@@ -117,7 +125,7 @@ def test_login_hint_works_like_the_persona_header(client):
 
 
 def test_auto_login_off_ignores_persona():
-    from conftest import make_app
+    from conftest import make_app, make_app
 
     c = make_app(auto_login=False).test_client()
     r = c.get(auth_url(), headers={"X-Mock-Persona": "1234567890121", **HTML})

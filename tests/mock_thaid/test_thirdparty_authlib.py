@@ -421,13 +421,22 @@ def test_used_code_is_invalid_request_and_revokes_its_tokens(env: Env):
     assert rp.introspect(login.raw["access_token"]).json()["active"] is False
 
 
-def test_wrong_pkce_verifier_is_refused(env: Env):
+def test_a_regenerated_pkce_verifier_still_gets_tokens_like_thaid(env: Env):
+    """ETDA's C# sample sends one verifier's challenge and another verifier: ThaiD accepts it."""
     rp = env.rp()
+    url, callback = rp.authorize(state="s-1", nonce="n-1", verifier=secrets.token_urlsafe(48))
+    token = rp.c.fetch_token(rp.meta["token_endpoint"], authorization_response=callback, state="s-1",
+                             code_verifier=secrets.token_urlsafe(48))
+    assert token["id_token"]
+
+
+def test_wrong_pkce_verifier_is_refused_by_the_oidc_profile(oidc_env: Env):
+    rp = oidc_env.rp()
     url, callback = rp.authorize(state="s-1", nonce="n-1", verifier=secrets.token_urlsafe(48))
     with pytest.raises(OAuthError) as err:
         rp.c.fetch_token(rp.meta["token_endpoint"], authorization_response=callback, state="s-1",
                          code_verifier=secrets.token_urlsafe(48))
-    assert err.value.error == "invalid_request"
+    assert err.value.error == "invalid_grant"
 
 
 def test_authlib_checks_the_state_it_gets_back(env: Env):

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import DEMO_PID, DEMO_RP, start_live
 
@@ -181,8 +182,16 @@ def test_openid_client_rejects_tampering(live_mock, tamper, code, detail):
     assert r["error"]["cause"]["message"] == detail
 
 
+def test_a_wrong_pkce_verifier_still_gets_tokens_like_thaid_and_the_inspector_warns(live_mock):
+    r = run_flow(live_mock.url, "--tamper", "pkce")
+    assert r["ok"] is True
+    events = requests.get(live_mock.url + "/_mock/events", timeout=10).json()["events"]
+    token = next(e for e in events if e["endpoint"] == "token" and e["request"].get("grant_type") == "authorization_code")
+    assert token["status"] == 200
+    assert token["explanation"].startswith("ThaiD accepted this; a strict provider would refuse it")
+
+
 @pytest.mark.parametrize(("tamper", "error", "status"), [
-    ("pkce", "invalid_request", 400),  # ThaiD: "Invalid Authorization Code", not invalid_grant
     ("secret", "unauthorized_client", 401),
 ])
 def test_mock_refuses_tampering_the_thaid_way(live_mock, tamper, error, status):

@@ -12,7 +12,9 @@ from urllib.parse import parse_qsl
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from jwt.algorithms import ECAlgorithm
 
 from rp_client import ThaiDClient, ThaiDConfig, half_hash
@@ -87,6 +89,23 @@ def raw_jws(header: dict[str, Any], claims: dict[str, Any], sign: Callable[[byte
     return signing_input.decode() + "." + b64(sign(signing_input))
 
 
+def es256_signer(key: ec.EllipticCurvePrivateKey) -> Callable[[bytes], bytes]:
+    """``sign(data) -> raw r||s``: an ES256 signature as a JWS carries it."""
+    def sign(data: bytes) -> bytes:
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return sign
+
+
+def raw_jws_text(header: str | bytes, payload: str | bytes, sign: Callable[[bytes], bytes]) -> str:
+    """A compact JWS over header and payload TEXT as given (for JSON that json.dumps would not
+    write: ``1e999``, repeated names, lone surrogates...), signed by ``sign``."""
+    def raw(x: str | bytes) -> bytes:
+        return x.encode("utf-8", "surrogatepass") if isinstance(x, str) else x
+    signing_input = (b64(raw(header)) + "." + b64(raw(payload))).encode()
+    return signing_input.decode() + "." + b64(sign(signing_input))
+
+
 class FakeProvider:
     """Discovery, JWKS, token and userinfo endpoints on ``https://op.example`` (MockTransport)."""
 
@@ -102,6 +121,11 @@ class FakeProvider:
         self.last_token_form: dict[str, str] = {}
         self.last_token_headers: httpx.Headers | None = None
         self.issuer_in_discovery = ISSUER
+        #: When set, /token answers exactly this (an httpx.Response or its body bytes).
+        self.token_answer: httpx.Response | bytes | None = None
+        #: Tokens posted to /revoke, and what /revoke answers (a status, or an exception to raise).
+        self.revoked: list[str] = []
+        self.revoke_answer: int | Exception = 200
 
     def discovery(self) -> dict[str, Any]:
         return {"issuer": self.issuer_in_discovery, "authorization_endpoint": ISSUER + "/authorize",
@@ -119,12 +143,22 @@ class FakeProvider:
         if path == "/token":
             self.last_token_form = dict(parse_qsl(request.content.decode()))
             self.last_token_headers = request.headers
+            if isinstance(self.token_answer, httpx.Response):
+                return self.token_answer
+            if self.token_answer is not None:
+                return httpx.Response(200, content=self.token_answer, headers={"Content-Type": "application/json"})
             body = self.token_body or {"access_token": self.access_token, "token_type": "Bearer",
                                        "expires_in": int(self.clock()) + 900, "scope": "openid pid",
                                        "refresh_token": "rt-1", "id_token": self.id_token}
             return httpx.Response(200, json={k: v for k, v in body.items() if v is not None})
         if path == "/userinfo":
             return httpx.Response(200, json=self.userinfo_body)
+        if path == "/revoke":
+            if isinstance(self.revoke_answer, Exception):
+                raise self.revoke_answer
+            self.revoked.append(dict(parse_qsl(request.content.decode())).get("token", ""))
+            return httpx.Response(self.revoke_answer, json={"status": "OK"} if self.revoke_answer == 200
+                                  else {"error": "server_error"})
         return httpx.Response(404, json={"error": "not_found"})
 
     def client(self, **settings: Any) -> ThaiDClient:

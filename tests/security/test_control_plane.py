@@ -78,7 +78,7 @@ def test_with_a_token_every_control_call_needs_it():
     c = make_app(control_token="tok-123456").test_client()
     r = c.get("/_mock/citizens")
     assert r.status_code == 401 and r.json["error"] == "control_token_required"
-    assert "control token" in r.json["error_description"]
+    assert "control token" in r.json["error_description"] and "ต้องใช้ control token" in r.json["message_th"]
     assert c.get("/_mock/citizens", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert c.post("/_mock/reset", headers={"Authorization": "Bearer wrong"}).status_code == 401
     ok = {"Authorization": "Bearer tok-123456"}

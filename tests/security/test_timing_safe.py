@@ -77,7 +77,7 @@ def test_at_run_time_the_token_endpoint_calls_compare_digest_on_the_secret(monke
 
 
 @pytest.mark.parametrize("rel,func", [
-    ("mock_thaid/oidc/token_endpoint.py", "_verify_pkce"),
+    ("mock_thaid/oidc/token_endpoint.py", "_pkce_problem"),
     ("mock_thaid/officer/views.py", "login"),
     ("mock_thaid/pinhash.py", "verify_pin"),
     ("rp_client/client.py", None),
