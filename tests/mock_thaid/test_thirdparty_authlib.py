@@ -19,7 +19,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import jwt as pyjwt
@@ -612,3 +612,16 @@ def test_an_authlib_compliance_hook_can_read_the_absolute_expires_in(mock_app):
     exp = jwt.decode(login.token["id_token"], KeySet.import_key_set(rp.jwks()), algorithms=["ES256"]).claims["exp"]
     assert abs(login.token["expires_at"] - exp) <= 2
     assert 0 < login.token["expires_in"] <= THAID_TOKEN_LIFETIME
+
+
+def test_oidc_profile_logout_from_the_advertised_end_session_endpoint(oidc_env: Env):
+    """Authlib's client reads end_session_endpoint from the metadata (it is there in the oidc
+    profile) and the mock ends the person's tokens and sends the browser back with the state."""
+    rp = oidc_env.rp()
+    login = rp.login()
+    assert parse_qs(urlsplit(login.callback).query)["iss"] == [oidc_env.base]  # RFC 9207
+    url = rp.meta["end_session_endpoint"] + "?" + urlencode(
+        {"id_token_hint": login.raw["id_token"], "post_logout_redirect_uri": rp.redirect_uri, "state": "bye"})
+    resp = rp.get(url, **rp._noredirect)
+    assert resp.status_code == 302 and resp.headers["location"] == rp.redirect_uri + "?state=bye"
+    assert rp.introspect(login.raw["access_token"]).json()["active"] is False

@@ -213,7 +213,8 @@ def test_issuer_must_match_the_url_character_for_character(live_mock):
 
 def test_oidc_profile_full_flow(oidc_live):
     r = run_flow(oidc_live.url)
-    assert r["ok"] is True and r["steps"] == ALL_STEPS
+    assert r["ok"] is True and r["steps"] == ALL_STEPS + ["end_session"]
+    assert r["logout"] == {"status": 302, "location": "http://127.0.0.1:8080/callback?state=bye"}
     assert r["discovery"]["supportsPKCE"] is True
     assert r["discovery"]["code_challenge_methods_supported"] == ["S256"]
     assert r["token"]["expires_in"] == 900 and 890 <= r["token"]["expiresIn"] <= 900

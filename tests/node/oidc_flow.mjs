@@ -215,6 +215,17 @@ try {
     () => client.tokenIntrospection(config, refreshed.access_token));
   await refused('userinfo_after_revoke', () => client.fetchUserInfo(config, refreshed.access_token, expectedSub));
 
+  if (config.serverMetadata().end_session_endpoint) {
+    // RP-initiated logout, the library's own way (the oidc profile advertises it; ThaiD has none).
+    result.logout = await run('end_session', async () => {
+      const url = client.buildEndSessionUrl(config, {
+        id_token_hint: refreshed.id_token ?? tokens.id_token, post_logout_redirect_uri: opt['redirect-uri'], state: 'bye',
+      });
+      const resp = await fetch(url, { redirect: 'manual' });
+      return { status: resp.status, location: resp.headers.get('location') };
+    });
+  }
+
   result.ok = true;
   done(0);
 } catch (err) {
