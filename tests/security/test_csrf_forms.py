@@ -19,7 +19,8 @@ from test_enrol_pages import Officer, Phone, walk_officer, walk_self
 from lhr_demo import kp7
 
 HTML = {"Accept": "text/html"}
-CSRF_EXEMPT_BLUEPRINTS = {"discovery", "token", "introspection", "control", "control_faults", "enrol_api"}
+CSRF_EXEMPT_BLUEPRINTS = {"discovery", "token", "introspection", "control", "control_faults", "enrol_api",
+                          "logout"}  # RP-initiated logout: a redirect from the RP, checked by id_token_hint
 MOCK_PID, UNREGISTERED = "1234567890121", "1153620226005"
 
 
