@@ -131,7 +131,7 @@ def main() -> int:
         from mock_thaid.settings import Settings
 
         pin = Settings.from_env().demo_pin
-        rel_bin = os.path.relpath(BIN, ROOT)
+        rel_bin = os.path.relpath(BIN, ROOT) if BIN.resolve().is_relative_to(ROOT) else str(BIN)
         logins = ("" if default_var and "LHR_DATABASE_URL" not in os.environ else f"LHR_DATABASE_URL={lhr_db} ") \
             + f"{rel_bin}/lhr-demo logins"
         print("\n=== ThaiD sandbox demo (MOCK — not the real service) ===")
