@@ -4,13 +4,20 @@ rp_client's ``ThaiDLogin`` owns ``/auth/thaid/login``, ``/callback`` and ``/logo
 ``on_login`` maps the ThaiD ``pid`` to a personnel record and/or role assignments; a pid
 with neither gets a clear bilingual page (and is logged out again). Before the go-live
 date (LHR_GO_LIVE) the login and callback routes answer a "not open yet" page.
+
+Logout: the form carries the CSRF token (Flask-WTF checks it before anything else runs) and
+rp_client checks that the POST is same-origin (by ``Sec-Fetch-Site``, since our
+``Referrer-Policy: no-referrer`` makes browsers send ``Origin: null``), ends the ThaiD
+session and revokes both tokens; only then ``on_logout`` ends ours (the account's session
+generation: every copy of the cookie dies) and audits what happened, revocation included.
+A refused logout is audited as ``LOGOUT DENY``, never as a login error.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
-from rp_client import ThaiDConfig
+from rp_client import LogoutRejected, ThaiDConfig
 from rp_client.flask_ext import ThaiDLogin, safe_next
 from sqlalchemy import select
 
@@ -38,7 +45,8 @@ def init_thaid(app, settings) -> ThaiDLogin:
     config = ThaiDConfig(issuer=settings.thaid_issuer, client_id=settings.client_id,
                          client_secret=settings.client_secret, redirect_uri=settings.redirect_uri,
                          scopes=settings.scopes, backchannel_url=settings.thaid_backchannel_url)
-    thaid = ThaiDLogin(app, config=config, on_login=on_login, on_error=on_error, url_prefix="/auth/thaid")
+    thaid = ThaiDLogin(app, config=config, on_login=on_login, on_error=on_error, on_logout=on_logout,
+                       url_prefix="/auth/thaid")
     app.before_request(_gate)
     return thaid
 
@@ -47,10 +55,25 @@ def _gate():
     if request.endpoint in GATED and not is_open():
         log("LOGIN", outcome="DENY", detail={"reason": "before_go_live"})
         return render_template("not_open.html"), 403
-    if request.endpoint == "thaid.logout" and g.get("user") is not None:
-        g.user.account.session_generation = (g.user.account.session_generation or 0) + 1
-        log("LOGOUT", subject=g.user.person.public_id if g.user.person else None)  # commits both
     return None
+
+
+def on_logout(identity, report):
+    """After rp_client ended the ThaiD session (``report``: what the revocation did): end ours
+    and audit it. ``LOGOUT ALLOW`` when both tokens are revoked (or none was kept), ``LOGOUT
+    ERROR`` when a revocation failed: the session here still ended, but a token may be alive
+    at ThaiD until it expires, and the row says which one and why."""
+    user = g.get("user")
+    session.pop(ACCOUNT_KEY, None)
+    session.pop(GENERATION_KEY, None)
+    if user is None and identity is None and not report.attempted:
+        return None  # nobody was logged in and nothing was revoked: nothing happened
+    if user is not None and user.account is not None:
+        user.account.session_generation = (user.account.session_generation or 0) + 1
+    log("LOGOUT", outcome="ALLOW" if report.complete else "ERROR",  # commits the generation with it
+        subject=user.person.public_id if user is not None and user.person else None,
+        detail={"session_ended": True, **report.to_dict()})
+    return None  # rp_client goes on to the form's next
 
 
 def on_login(identity, tokens):
@@ -97,6 +120,9 @@ def _home_for(person, roles) -> str:
 
 
 def on_error(exc):
+    if isinstance(exc, LogoutRejected):  # not same-origin: nothing was ended or revoked
+        log("LOGOUT", outcome="DENY", detail={"code": exc.code, "reason": exc.data.get("reason")})
+        return render_template("error.html", code=403, th=exc.message_th, en=exc.message_en), 403
     log("LOGIN", outcome="ERROR", detail={"code": exc.code})
     return render_template("login_error.html", exc=exc), 400
 

@@ -22,13 +22,16 @@ from .errors import __all__ as _error_names
 from .identity import ThaiDIdentity
 from .idtoken import half_hash, verify_id_token
 from .jwks import JWKSCache
+from .logout import RevocationReport, revoke_tokens
+from .sameorigin import OriginVerdict, judge_same_origin
 from .tokens import TokenSet, compute_expires_at
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Endpoints", "JWKSCache", "LoginRequest", "LoginResult", "PRODUCTION_ISSUER", "PendingLogin",
-    "ProviderMetadata", "SANDBOX_ISSUER", "SUPPORTED_ALGS", "ThaiDClient", "ThaiDConfig", "ThaiDIdentity",
-    "TokenSet", "callback_params", "compute_expires_at", "half_hash", "s256", "verify_id_token",
+    "Endpoints", "JWKSCache", "LoginRequest", "LoginResult", "OriginVerdict", "PRODUCTION_ISSUER", "PendingLogin",
+    "ProviderMetadata", "RevocationReport", "SANDBOX_ISSUER", "SUPPORTED_ALGS", "ThaiDClient", "ThaiDConfig",
+    "ThaiDIdentity", "TokenSet", "callback_params", "compute_expires_at", "half_hash", "judge_same_origin",
+    "revoke_tokens", "s256", "verify_id_token",
     *_error_names,
 ]

@@ -179,7 +179,7 @@ class ThaiDClient:
         state = params.get("state")
         if not state:
             raise StateMissing("the callback has no state")
-        if not hmac.compare_digest(state.encode(), pending.state.encode()):
+        if not hmac.compare_digest(state.encode("utf-8", "surrogatepass"), pending.state.encode()):
             raise StateMismatch("the callback's state is not this login's state")
         age = self.clock() - pending.created_at
         if age > self.config.state_ttl:
@@ -225,7 +225,7 @@ class ThaiDClient:
         cfg = self.config
         return verify_id_token(id_token, keys=self.jwks, issuer=cfg.issuer, client_id=cfg.client_id,
                                algorithms=cfg.id_token_algs, now=self.clock(), leeway=cfg.leeway,
-                               nonce=nonce, access_token=access_token)
+                               nonce=nonce, access_token=access_token, max_bytes=cfg.max_response_bytes)
 
     def _token_request(self, form: dict[str, str], scopes: tuple[str, ...]) -> TokenSet:
         body = self._http.post_form(self.metadata().token_endpoint, form, endpoint="token")
@@ -288,7 +288,8 @@ class ThaiDClient:
         sub = body.get("sub")
         if not isinstance(sub, str) or not sub:
             raise UserinfoError("the userinfo answer has no sub")
-        if expected_sub is not None and not hmac.compare_digest(sub.encode(), expected_sub.encode()):
+        if expected_sub is not None and not hmac.compare_digest(sub.encode("utf-8", "surrogatepass"),
+                                                                expected_sub.encode("utf-8", "surrogatepass")):
             raise UserinfoSubMismatch("userinfo names another subject than the ID token",
                                       expected=expected_sub, actual=sub)
         return body

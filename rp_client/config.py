@@ -26,6 +26,7 @@ API_KEY_HEADER = "x-imauth-apikey"
 SUPPORTED_ALGS = ("ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 EXPIRES_IN_MODES = ("auto", "absolute", "duration")
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 
 # ThaiD's paths (thaid-api.md §1), for setups without discovery.
 _THAID_PATHS = {
@@ -98,6 +99,10 @@ class ThaiDConfig:
     """Seconds a pending login (state, nonce, PKCE verifier) stays usable."""
     use_pkce: bool = True
     timeout: float = 10.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """Reading any answer from the provider stops here (``ResponseTooLarge``), and a longer ID
+    token is refused unread. 1 MiB: ThaiD's largest answer (a token response with an ID token
+    and every claim) is a few kilobytes."""
     backchannel_url: str = ""
     """Where this server reaches the provider when that differs from where browsers reach it
     (containers: the issuer ``http://localhost:8000`` for the browser, ``http://mock:8000``
@@ -131,6 +136,10 @@ class ThaiDConfig:
         for name in ("discovery_ttl", "jwks_max_age", "jwks_refetch_cooldown", "leeway", "state_ttl", "timeout"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative", field=name)
+        if isinstance(self.max_response_bytes, bool) or not isinstance(self.max_response_bytes, int) \
+                or self.max_response_bytes < 1024:
+            raise ConfigError(f"max_response_bytes must be a whole number of at least 1024, not "
+                              f"{self.max_response_bytes!r}", field="max_response_bytes")
 
     @property
     def wants_id_token(self) -> bool:

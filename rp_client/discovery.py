@@ -8,9 +8,11 @@ from typing import Any
 
 from .config import ThaiDConfig
 from .errors import DiscoveryError, IssuerMismatch
-from .http import Http
+from .http import Http, is_http_url
 
 WELL_KNOWN = "/.well-known/openid-configuration"
+OPTIONAL = ("userinfo_endpoint", "revocation_endpoint", "introspection_endpoint")
+
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class ProviderMetadata:
         missing = [k for k in required if not isinstance(doc.get(k), str) or not doc.get(k)]
         if missing:
             raise DiscoveryError(f"discovery document lacks {', '.join(missing)}", url=url, missing=missing)
+        bad = [k for k in (*required, *OPTIONAL) if doc.get(k) is not None and not is_http_url(doc[k])]
+        if bad:  # refused here, not later as a request that cannot even be built
+            raise DiscoveryError(f"discovery document's {', '.join(bad)} is not an absolute http(s) URL", url=url,
+                                 invalid=bad)
 
         def opt(key: str) -> str | None:
             value = doc.get(key)

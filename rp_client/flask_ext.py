@@ -10,8 +10,12 @@ Routes (``url_prefix`` defaults to ``/auth/thaid``):
   PKCE verifier, created_at, next) goes into ``flask.session`` keyed by its state;
 - ``GET  {prefix}/callback`` — pops that pending login (single-use; 10 minutes by
   default, ``ThaiDConfig.state_ttl``), completes the login, stores the identity;
-- ``POST {prefix}/logout`` — same-origin POSTs only (``Origin``/``Referer``/
-  ``Sec-Fetch-Site`` are checked); revokes the tokens (best effort), clears the session.
+- ``POST {prefix}/logout`` — same-origin POSTs only (``rp_client.sameorigin``: judged by
+  ``Sec-Fetch-Site`` when the browser sends it, so a page with ``Referrer-Policy: no-referrer``,
+  whose form posts ``Origin: null``, can still log out; by ``Origin``/``Referer`` otherwise);
+  clears the session, revokes the refresh and access tokens at the provider (a failure is
+  logged and reported, the session ends all the same), then calls
+  ``on_logout(identity, report)`` with what actually happened.
 
 Flask's default session is a SIGNED, not encrypted, cookie: the tokens kept in it are
 readable by their owner. Pass ``store_tokens=False`` or use a server-side session if that
@@ -32,12 +36,15 @@ from .client import PendingLogin, ThaiDClient
 from .config import ThaiDConfig
 from .errors import LoginRefused, LogoutRejected, StateMissing, StateUnknown, ThaiDError
 from .identity import ThaiDIdentity
+from .logout import RevocationReport, revoke_tokens
+from .sameorigin import judge_same_origin
 from .tokens import TokenSet
 
 EXTENSION_KEY = "thaid"
 F = TypeVar("F", bound=Callable[..., Any])
 OnLogin = Callable[[ThaiDIdentity, TokenSet], Any]
 OnError = Callable[[ThaiDError], Any]
+OnLogout = Callable[[ThaiDIdentity | None, RevocationReport], Any]
 
 
 def safe_next(value: str | None) -> str | None:
@@ -50,34 +57,26 @@ def safe_next(value: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else value
 
 
-def _same_origin() -> bool:
-    own = f"{request.scheme}://{request.host}"
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site != "same-origin":
-        return False
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        return origin == own
-    referer = urlsplit(request.headers.get("Referer") or "")
-    return bool(referer.scheme and referer.netloc) and f"{referer.scheme}://{referer.netloc}" == own
-
-
 class ThaiDLogin:
     """ThaiD login for a Flask app: three routes, a session, and hooks.
 
     ``on_login(identity, tokens)`` may return a response (it is used) or ``None`` (then
     the browser goes to the login's ``next``, else ``/``). ``on_error(exc)`` renders a
-    ``ThaiDError``; the default is a small Thai/English 400 page naming ``exc.code``.
+    ``ThaiDError`` (a refused logout too: ``LogoutRejected``); the default is a small
+    Thai/English 400 page naming ``exc.code``. ``on_logout(identity, report)`` runs after the
+    logout happened (``identity``: who was logged in, or ``None``; ``report``: a
+    ``RevocationReport``) and may return a response, else the browser goes to ``next``.
     ``client`` replaces the ``ThaiDClient`` built from ``config`` (tests inject one).
     """
 
     def __init__(self, app: Flask | None = None, *, config: ThaiDConfig | None = None,
                  client: ThaiDClient | None = None, on_login: OnLogin | None = None,
-                 on_error: OnError | None = None, url_prefix: str = "/auth/thaid", session_key: str = "thaid",
-                 store_tokens: bool = True, max_pending: int = 5, blueprint_name: str = "thaid") -> None:
+                 on_error: OnError | None = None, on_logout: OnLogout | None = None, url_prefix: str = "/auth/thaid",
+                 session_key: str = "thaid", store_tokens: bool = True, max_pending: int = 5,
+                 blueprint_name: str = "thaid") -> None:
         self.config = config or (client.config if client else None)
         self.client = client
-        self.on_login_hook, self.on_error_hook = on_login, on_error
+        self.on_login_hook, self.on_error_hook, self.on_logout_hook = on_login, on_error, on_logout
         self.url_prefix, self.session_key = url_prefix.rstrip("/"), session_key
         self.store_tokens, self.max_pending, self.blueprint_name = store_tokens, max_pending, blueprint_name
         if app is not None:
@@ -103,6 +102,11 @@ class ThaiDLogin:
     def on_error(self, func: OnError) -> OnError:
         """Decorator form of the ``on_error`` hook."""
         self.on_error_hook = func
+        return func
+
+    def on_logout(self, func: OnLogout) -> OnLogout:
+        """Decorator form of the ``on_logout`` hook."""
+        self.on_logout_hook = func
         return func
 
     @property
@@ -167,18 +171,20 @@ class ThaiDLogin:
         return response if response is not None else redirect(result.next or "/")
 
     def _logout(self) -> Any:
-        if not _same_origin():
+        verdict = judge_same_origin(request.headers, f"{request.scheme}://{request.host}")
+        if not verdict:
             return self.render_error(LogoutRejected(
-                "logout must be a same-origin POST", origin=request.headers.get("Origin")), status=403)
+                "logout must be a same-origin POST", reason=verdict.reason,
+                origin=(request.headers.get("Origin") or "")[:100] or None,
+                sec_fetch_site=(request.headers.get("Sec-Fetch-Site") or "")[:30] or None), status=403)
+        identity = current_identity()
         box = session.pop(self.session_key, None)
-        tokens = box.get("tokens") if isinstance(box, dict) else None
-        if isinstance(tokens, dict):
-            for name, hint in (("refresh_token", "refresh_token"), ("access_token", "access_token")):
-                if tokens.get(name):
-                    try:
-                        self._client.revoke(tokens[name], token_type_hint=hint)
-                    except ThaiDError as exc:  # the local logout still happens
-                        current_app.logger.warning("ThaiD revoke failed at logout: %s", exc.code)
+        report = revoke_tokens(self._client, box.get("tokens") if isinstance(box, dict) else None)
+        for kind, code in report.failed.items():  # the local logout still happens
+            current_app.logger.warning("ThaiD logout: the %s token was not revoked (%s)", kind, code)
+        response = self.on_logout_hook(identity, report) if self.on_logout_hook else None
+        if response is not None:
+            return response
         return redirect(safe_next(request.form.get("next") or request.args.get("next")) or "/")
 
     # --- errors -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import IdentityError
+from .errors import IdentityError, IdentityPidMismatch
 
 #: Our field name -> the claim names that may carry it, first match wins.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -103,6 +103,8 @@ class ThaiDIdentity:
     def from_claims(cls, claims: Mapping[str, Any]) -> "ThaiDIdentity":
         """Build from ID token claims, ThaiD's flat token-response claims or userinfo."""
         sub = claims.get("sub")
+        if claims.get("pid") is not None and sub is not None and claims["pid"] != sub:
+            raise IdentityPidMismatch("the claims' pid is not their sub: they name two people")
         pid = claims.get("pid") or sub
         if not isinstance(pid, str) or not pid:
             raise IdentityError("neither a pid nor a sub claim names the person", claim="pid", value=None)

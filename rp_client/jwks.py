@@ -105,5 +105,7 @@ class JWKSCache:
 def _to_key(jwk: dict[str, Any], alg: str) -> Any:
     try:
         return jwt.PyJWK(jwk, algorithm=alg).key
-    except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError) as e:
-        raise JWKSError(f"key {jwk.get('kid')!r} in the key set is unusable: {e}", kid=jwk.get("kid")) from e
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as e:
+        kid = jwk.get("kid")
+        kid = kid[:80] if isinstance(kid, str) else None
+        raise JWKSError(f"key {kid!r} in the key set is unusable: {e.__class__.__name__}", kid=kid) from None

@@ -6,6 +6,7 @@ above 10**9 (2001-09-09 as a timestamp, ~31 years as a duration) is read as abso
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from .errors import ConfigError, TokenResponseError
 
 ABSOLUTE_THRESHOLD = 10**9
+#: 9999-12-31T23:59:59Z: an expiry after it is no date (and a token that never expires).
+MAX_TIME = 253402300799
 TOKEN_FIELDS = frozenset({"access_token", "refresh_token", "token_type", "expires_in", "expire_in",
                           "scope", "id_token"})
 
@@ -25,19 +28,33 @@ def compute_expires_at(body: dict[str, Any], received_at: float, mode: str = "au
     raw = body.get("expires_in", body.get("expire_in"))
     if raw is None or raw == "":
         return None
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise TokenResponseError(f"expires_in is not a number: {raw!r}", missing="expires_in") from None
-    if isinstance(raw, bool) or value != value or value < 0:
-        raise TokenResponseError(f"expires_in is not a usable number: {raw!r}", missing="expires_in")
+    value = _seconds(raw)
     if mode == "auto":
         mode = "absolute" if value > ABSOLUTE_THRESHOLD else "duration"
     if mode == "absolute":
         return value
     if mode == "duration":
+        if received_at + value > MAX_TIME:
+            raise TokenResponseError(f"expires_in {value:.0f} s ends after the year 9999", missing="expires_in")
         return received_at + value
     raise ConfigError(f"expires_in_mode must be auto, absolute or duration, not {mode!r}", field="expires_in_mode")
+
+
+def _seconds(raw: Any) -> float:
+    """``expires_in`` as a number: an int, a float or digits in a string (some providers quote
+    it); finite, not negative and not past the year 9999, or ``TokenResponseError``."""
+    number: Any = raw
+    if isinstance(raw, str) and len(raw) <= 40:
+        try:
+            number = float(raw.strip())
+        except ValueError:
+            pass
+    ok = (not isinstance(number, bool) and isinstance(number, (int, float))
+          and (isinstance(number, int) or math.isfinite(number)) and 0 <= number <= MAX_TIME)
+    if not ok:
+        raise TokenResponseError(f"expires_in is not a usable number of seconds: {repr(raw)[:60]}",
+                                 missing="expires_in")
+    return float(number)
 
 
 @dataclass
@@ -66,10 +83,12 @@ class TokenSet:
         if not isinstance(access, str) or not access:
             raise TokenResponseError("the token response has no access_token", missing="access_token")
         token_type = body.get("token_type") or "Bearer"
-        if str(token_type).lower() != "bearer":
-            raise TokenResponseError(f"token_type {token_type!r} is not Bearer", missing="token_type")
+        if not isinstance(token_type, str) or token_type.lower() != "bearer":
+            raise TokenResponseError(f"token_type {repr(token_type)[:40]} is not Bearer", missing="token_type")
         scope = body.get("scope")
-        scopes = tuple(str(scope).replace("+", " ").split()) if scope else requested_scope
+        if scope is not None and not isinstance(scope, str):
+            raise TokenResponseError(f"scope is not a string: {repr(scope)[:40]}", missing="scope")
+        scopes = tuple(scope.replace("+", " ").split()) if scope else requested_scope
         refresh = body.get("refresh_token")
         id_token = body.get("id_token")
         return cls(access_token=access, token_type="Bearer",

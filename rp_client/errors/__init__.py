@@ -9,6 +9,7 @@ Hierarchy (``code`` in brackets)::
     ThaiDError [thaid_error]
       ConfigError [config_invalid]
       NetworkError [network_error]
+      ResponseTooLarge [response_too_large]       an answer over ``max_response_bytes`` (any endpoint)
       DiscoveryError [discovery_failed]
         IssuerMismatch [discovery_issuer_mismatch]
       CallbackIssuerMismatch [callback_wrong_issuer]
@@ -23,45 +24,28 @@ Hierarchy (``code`` in brackets)::
         StateExpired [state_expired] / StateReused [state_reused]
       CodeMissing [code_missing]
       JWKSError [jwks_fetch_failed]
-      IDTokenError [id_token_invalid]
-        IDTokenMalformed, IDTokenUnsupportedAlg, IDTokenInvalidSignature, IDTokenUnknownKid,
-        IDTokenKidAmbiguous, IDTokenWrongIssuer, IDTokenWrongAudience, IDTokenWrongAzp,
-        IDTokenExpired, IDTokenNotYetValid, IDTokenMissingClaim, IDTokenNonceMissing,
-        IDTokenNonceMismatch, IDTokenAtHashMismatch, IDTokenSubMismatch
+      IDTokenError [id_token_invalid]             (errors/idtoken.py)
+        IDTokenMalformed, IDTokenTooLarge, IDTokenUnsupportedAlg, IDTokenBadKid,
+        IDTokenCritUnsupported, IDTokenInvalidSignature, IDTokenUnknownKid, IDTokenKidAmbiguous,
+        IDTokenWrongIssuer, IDTokenWrongAudience, IDTokenWrongAzp, IDTokenExpired,
+        IDTokenNotYetValid, IDTokenMissingClaim, IDTokenInvalidTime, IDTokenPidMismatch,
+        IDTokenNonceMissing, IDTokenNonceMismatch, IDTokenAtHashMismatch, IDTokenSubMismatch
       UserinfoError [userinfo_invalid]
         UserinfoSubMismatch [userinfo_sub_mismatch]
       IdentityError [identity_invalid]
+        IdentityPidMismatch [identity_pid_mismatch]
       LogoutRejected [logout_not_same_origin]
       LoginRefused [login_refused]                 raised by an on_login hook to refuse the person
+
+Nothing else leaves rp_client while it reads what a provider sent: a JSON, JWT, HTTP or
+number-conversion failure inside it becomes one of these (tests/rp_client/test_hostile.py
+feeds it random headers, claims and bodies to keep it so).
 """
 from __future__ import annotations
 
-from typing import Any
-
-
-_RESERVED = frozenset({"code", "data", "message", "message_th", "message_en", "args", "to_dict"})
-
-
-class ThaiDError(Exception):
-    """Base class. ``code`` is stable; ``data`` holds the details as a dict."""
-
-    code: str = "thaid_error"
-    #: One line a person can read, in Thai and English (the Flask error page shows it).
-    message_th: str = "เข้าสู่ระบบด้วย ThaiD ไม่สำเร็จ"
-    message_en: str = "Signing in with ThaiD did not work."
-
-    def __init__(self, message: str = "", **data: Any) -> None:
-        super().__init__(message or self.code)
-        self.message = message or self.code
-        self.data: dict[str, Any] = dict(data)
-        for key, value in data.items():
-            if key in _RESERVED:
-                raise TypeError(f"{key!r} cannot be an error data field")
-            setattr(self, key, value)
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"code": ..., "message": ..., **data}`` — for JSON answers and logs."""
-        return {"code": self.code, "message": self.message, **self.data}
+from .base import ThaiDError
+from .idtoken import *  # noqa: F401,F403  (the ID token's errors)
+from .idtoken import IDTokenError
 
 
 class ConfigError(ThaiDError):
@@ -74,6 +58,12 @@ class NetworkError(ThaiDError):
     code = "network_error"
     message_th = "ติดต่อ ThaiD ไม่ได้ กรุณาลองใหม่"
     message_en = "ThaiD could not be reached. Please try again."
+
+
+class ResponseTooLarge(ThaiDError):
+    """An answer (any status, any endpoint) is longer than ``ThaiDConfig.max_response_bytes``;
+    reading stopped there (``endpoint``, ``url``, ``limit``)."""
+    code = "response_too_large"
 
 
 class DiscoveryError(ThaiDError):
@@ -130,11 +120,6 @@ class JWKSError(ThaiDError):
     code = "jwks_fetch_failed"
 
 
-class IDTokenError(ThaiDError):
-    """The ID token failed verification; subclasses say which check."""
-    code = "id_token_invalid"
-
-
 class UserinfoError(ThaiDError):
     """The userinfo answer is unusable (not JSON, no ``sub``)."""
     code = "userinfo_invalid"
@@ -146,8 +131,10 @@ class IdentityError(ThaiDError):
 
 
 class LogoutRejected(ThaiDError):
-    """A logout POST that is not provably same-origin (``origin``)."""
+    """A logout POST that is not provably same-origin (``origin``, ``sec_fetch_site``, ``reason``)."""
     code = "logout_not_same_origin"
+    message_th = "ออกจากระบบไม่สำเร็จ: คำขอไม่ได้มาจากหน้าของบริการนี้"
+    message_en = "Logging out did not work: the request did not come from this site's own page."
 
 
 class IDTokenMissing(TokenResponseError):
@@ -192,84 +179,15 @@ class CodeMissing(ThaiDError):
     code = "code_missing"
 
 
-class IDTokenMalformed(IDTokenError):
-    """Not a JWS compact token."""
-    code = "id_token_malformed"
-
-
-class IDTokenUnsupportedAlg(IDTokenError):
-    """``alg`` is not in the configured allow-list (``alg``, ``allowed``)."""
-    code = "id_token_unsupported_alg"
-
-
-class IDTokenInvalidSignature(IDTokenError):
-    """The signature does not verify with the provider's key."""
-    code = "id_token_invalid_signature"
-
-
-class IDTokenUnknownKid(IDTokenError):
-    """No key with this ``kid`` in the provider's key set, even after a refetch."""
-    code = "id_token_unknown_kid"
-
-
-class IDTokenKidAmbiguous(IDTokenError):
-    """The token has no ``kid`` and the key set holds more than one usable key."""
-    code = "id_token_kid_ambiguous"
-
-
-class IDTokenWrongIssuer(IDTokenError):
-    """``iss`` is not the configured issuer (``expected``, ``actual``)."""
-    code = "id_token_wrong_issuer"
-
-
-class IDTokenWrongAudience(IDTokenError):
-    """``aud`` does not hold this client id (``expected``, ``actual``)."""
-    code = "id_token_wrong_audience"
-
-
-class IDTokenWrongAzp(IDTokenError):
-    """``azp`` is present and is not this client id, or missing with several audiences."""
-    code = "id_token_wrong_azp"
-
-
-class IDTokenExpired(IDTokenError):
-    """``exp`` is past (with leeway)."""
-    code = "id_token_expired"
-
-
-class IDTokenNotYetValid(IDTokenError):
-    """``iat`` or ``nbf`` is in the future (with leeway) (``claim``)."""
-    code = "id_token_not_yet_valid"
-
-
-class IDTokenMissingClaim(IDTokenError):
-    """A required claim is absent or has the wrong type (``claim``)."""
-    code = "id_token_missing_claim"
-
-
-class IDTokenNonceMissing(IDTokenError):
-    """A nonce was sent but the token has none."""
-    code = "id_token_nonce_missing"
-
-
-class IDTokenNonceMismatch(IDTokenError):
-    """The token's nonce is not the one sent."""
-    code = "id_token_nonce_mismatch"
-
-
-class IDTokenAtHashMismatch(IDTokenError):
-    """``at_hash`` does not match the access token."""
-    code = "id_token_at_hash_mismatch"
-
-
-class IDTokenSubMismatch(IDTokenError):
-    """A refreshed ID token names another subject (``expected``, ``actual``)."""
-    code = "id_token_sub_mismatch"
-
-
 class UserinfoSubMismatch(UserinfoError):
     """userinfo's ``sub`` differs from the ID token's (``expected``, ``actual``)."""
     code = "userinfo_sub_mismatch"
+
+
+class IdentityPidMismatch(IdentityError):
+    """Claims (userinfo, ThaiD's flat claims) whose ``pid`` is not their ``sub``: they name two
+    people. The values are not carried (they are citizen IDs)."""
+    code = "identity_pid_mismatch"
 
 
 class LoginRefused(ThaiDError):
@@ -280,5 +198,5 @@ class LoginRefused(ThaiDError):
     message_en = "This service does not let you sign in."
 
 
-__all__ = [name for name, value in list(globals().items())
-           if isinstance(value, type) and issubclass(value, ThaiDError)]
+__all__ = ["ThaiDError", *(name for name, value in list(globals().items())
+             if isinstance(value, type) and issubclass(value, ThaiDError) and name != "ThaiDError")]

@@ -1,7 +1,9 @@
 """The LHR demo in a real Chromium: log in through the ThaiD mock's QR page with the phone
 app in a second context, view the ก.พ.๗, file a correction with evidence, log in as the
 HR officer and approve it; the owner then sees the corrected row and the old one in its
-history. Screenshots go to docs/screenshots/lhr-*.png.
+history. Screenshots go to docs/screenshots/lhr-*.png. And the logout button: with LHR's
+``Referrer-Policy: no-referrer`` Chromium posts it with ``Origin: null``; it must still end
+the session and revoke the ThaiD tokens.
 
 Launch arguments as in tests/browser/conftest.py (Debian Chromium, never `playwright install`).
 """
@@ -13,15 +15,18 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
 from waitress.server import create_server
 
 from conftest import start_live
 from lhr_demo.app import create_app
 from lhr_demo.db import Database
+from lhr_demo.models import AuditEntry
 from lhr_demo.settings import Settings
 from lhr_files import pdf
-from lhr_helpers import CLIENT_SECRET, MALI, NARONG, SUNEE, register_client
+from lhr_helpers import CLIENT_ID, CLIENT_SECRET, MALI, NARONG, SUNEE, register_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -37,7 +42,8 @@ WAIT_MS = 15_000
 
 @pytest.fixture
 def servers(tmp_path, template_db):
-    """The ThaiD mock and the LHR app, both live on 127.0.0.1 (free ports)."""
+    """The ThaiD mock and the LHR app, both live on 127.0.0.1 (free ports): (LHR's URL, the
+    mock, the LHR app)."""
     mock = start_live()
     holder: dict = {}
     server = create_server(lambda environ, start: holder["app"](environ, start), host="127.0.0.1", port=0, threads=8)
@@ -51,7 +57,7 @@ def servers(tmp_path, template_db):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield url, mock
+        yield url, mock, holder["app"]
     finally:
         server.close()
         mock.server.close()
@@ -215,3 +221,61 @@ def owner_and_officer(chromium, lhr_url: str, tmp_path: Path) -> None:
     province.locator("#nav-dashboard").click()
     expect(province.locator("#by-org tr[data-org]")).to_have_count(15)
     province.screenshot(path=str(SHOTS / "lhr-dashboard-province.png"), full_page=True)
+
+
+def test_logout_in_chromium_ends_the_session_and_revokes_the_thaid_tokens(servers):
+    in_own_thread(logout_scenario, *servers)
+
+
+def logout_scenario(lhr_url: str, mock, app) -> None:
+    with sync_playwright() as p:
+        chromium = launch(p)
+        try:
+            owner = thaid_login(chromium, lhr_url, MALI)
+            tokens = session_tokens(app, owner)
+            assert userinfo_status(mock.url, tokens["access_token"]) == 200
+            assert introspect(mock.url, tokens["refresh_token"])["active"] is True
+
+            with owner.expect_request(lambda r: r.method == "POST" and "/auth/thaid/logout" in r.url) as sent, \
+                    owner.expect_response(lambda r: "/auth/thaid/logout" in r.url) as answered:
+                owner.locator("#logout").click()
+            headers = sent.value.all_headers()
+            # What made the old check refuse it, and what vouches for it now:
+            assert headers.get("origin") == "null" and "referer" not in headers
+            assert headers.get("sec-fetch-site") == "same-origin"
+            assert answered.value.status == 302
+            owner.wait_for_url(lhr_url + "/")
+            expect(owner.locator("#thaid-login")).to_be_visible()
+            assert owner.goto(lhr_url + "/me/record").url.startswith(lhr_url + "/?next=")  # logged out here
+
+            assert userinfo_status(mock.url, tokens["access_token"]) == 401  # ...and at ThaiD
+            assert introspect(mock.url, tokens["refresh_token"])["active"] is False
+            assert introspect(mock.url, tokens["access_token"])["active"] is False
+        finally:
+            chromium.close()
+    db = app.extensions["lhr"].db
+    with db.Session() as s:
+        audit = [(e.action, e.outcome, e.detail) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))
+                 if e.action in ("LOGIN", "LOGOUT")]
+    assert [(action, outcome) for action, outcome, _ in audit] == [("LOGIN", "ALLOW"), ("LOGOUT", "ALLOW")]
+    assert audit[-1][2]["revoked"] == ["access", "refresh"] and audit[-1][2]["revoke"] == "all"
+
+
+def session_tokens(app, page: Page) -> dict:
+    """The ThaiD tokens as LHR keeps them: rp_client's box in the signed session cookie this
+    browser holds, read with the app's own key (nothing added to the app for the test)."""
+    cookie, = [c for c in page.context.cookies() if c["name"] == app.config.get("SESSION_COOKIE_NAME", "session")]
+    data = app.session_interface.get_signing_serializer(app).loads(cookie["value"])
+    return data["thaid"]["tokens"]
+
+
+def userinfo_status(mock_url: str, access_token: str) -> int:
+    return requests.get(mock_url + "/api/v2/oauth2/userinfo/", headers={"Authorization": f"Bearer {access_token}"},
+                        timeout=10).status_code
+
+
+def introspect(mock_url: str, token: str) -> dict:
+    r = requests.post(mock_url + "/api/v2/oauth2/introspect/", auth=(CLIENT_ID, CLIENT_SECRET), data={"token": token},
+                      timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()

@@ -98,15 +98,98 @@ def test_login_callback_and_logout(site):
 
 @pytest.mark.parametrize("headers", [
     {"Origin": "https://evil.example"},
-    {"Origin": "null"},
+    {"Origin": "null"},  # with no Fetch Metadata nothing vouches for a null origin
     {"Referer": "https://evil.example/page"},
     {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # an attacker's sandboxed iframe
+    {"Origin": "http://sub.localhost", "Sec-Fetch-Site": "same-site"},
+    {"Sec-Fetch-Site": "none"},
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"},  # contradictory: refused
 ])
 def test_logout_refuses_cross_origin_posts(site, headers):
     site.login()
+    access_token = site.browser.get("/access-token").text
     r = site.browser.post("/auth/thaid/logout", headers=headers)
     assert r.status_code == 403 and "logout_not_same_origin" in r.text
     assert site.browser.get("/").text == f"home {DEMO_PID}"
+    assert site.client.introspect(access_token)["active"] is True  # nothing revoked either
+
+
+def test_logout_from_a_no_referrer_page_works(clock):
+    """Chromium on a page with Referrer-Policy: no-referrer posts Origin: null and no Referer,
+    but Sec-Fetch-Site: same-origin (a header no page can forge): that is our own form."""
+    seen = []
+    site = RP(clock, on_logout=lambda identity, report: seen.append((identity.pid, report)))
+    site.login()
+    tokens = site.box()["tokens"]
+    r = site.browser.post("/auth/thaid/logout", headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+                          data={"next": "/bye"})
+    assert r.status_code == 302 and r.headers["Location"] == "/bye"
+    assert site.browser.get("/").text == "anonymous"
+    (pid, report), = seen
+    assert pid == DEMO_PID and report.revoked == ("refresh", "access") and report.outcome == "all"
+    assert report.to_dict() == {"revoke": "all", "revoked": ["access", "refresh"]}
+    for name in ("access_token", "refresh_token"):
+        assert site.client.introspect(tokens[name])["active"] is False
+
+
+def test_a_failing_revoke_is_reported_and_the_session_ends_all_the_same(clock, caplog):
+    seen = []
+    site = RP(clock, on_logout=lambda identity, report: seen.append(report))
+    site.login()
+    access_token = site.browser.get("/access-token").text
+    r = site.http.post("http://mock.test/_mock/faults", json={"name": "revoke_error", "count": 1,
+                                                             "client_id": "lhr-demo"})
+    assert r.status_code == 201, r.text
+    r = site.browser.post("/auth/thaid/logout", headers={"Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 302 and site.browser.get("/").text == "anonymous"
+    report, = seen
+    assert report.revoked == ("access",) and dict(report.failed) == {"refresh": "provider_error"}
+    assert report.outcome == "partial" and not report.complete
+    assert site.client.introspect(access_token)["active"] is False
+    assert "refresh token was not revoked (provider_error)" in caplog.text
+
+
+def test_an_unreachable_provider_is_tried_once_at_logout(clock):
+    import httpx
+
+    seen, calls = [], []
+    site = RP(clock, on_logout=lambda identity, report: seen.append(report))
+    site.login()
+    working = site.client._http.client
+
+    def down(request):
+        calls.append(request.url.path)
+        raise httpx.ConnectError("connection refused", request=request)
+    site.client._http.client = httpx.Client(transport=httpx.MockTransport(down))
+    try:
+        assert site.browser.post("/auth/thaid/logout", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 302
+    finally:
+        site.client._http.client = working
+    assert site.browser.get("/").text == "anonymous"
+    report, = seen
+    assert calls == ["/api/v2/oauth2/revoke/"]  # one timeout is enough
+    assert report.outcome == "failed" and dict(report.failed) == {"refresh": "network_error", "access": "network_error"}
+
+
+@pytest.mark.parametrize("headers,ok,reason", [
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "null"}, True, "sec_fetch_site"),
+    ({"Sec-Fetch-Site": "same-origin"}, True, "sec_fetch_site"),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "http://LOCALHOST"}, True, "sec_fetch_site"),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "http://evil.example"}, False, "origin_contradicts_sec_fetch_site"),
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, False, "sec_fetch_site_cross_site"),
+    ({"Sec-Fetch-Site": "same-site"}, False, "sec_fetch_site_same_site"),
+    ({"Sec-Fetch-Site": ""}, False, "sec_fetch_site_empty"),
+    ({"Origin": "http://localhost"}, True, "origin"),
+    ({"Origin": "null"}, False, "origin_null"),
+    ({"Origin": "http://localhost:8080"}, False, "origin_mismatch"),
+    ({"Referer": "http://localhost/me?x=1"}, True, "referer"),
+    ({"Referer": "http://localhost.evil.example/"}, False, "referer_mismatch"),
+    ({}, False, "no_origin_evidence"),
+])
+def test_the_same_origin_judge(headers, ok, reason):
+    verdict = rp.judge_same_origin(headers, "http://localhost")
+    assert (bool(verdict), verdict.reason) == (ok, reason)
 
 
 def test_logout_accepts_a_same_origin_referer(site):
