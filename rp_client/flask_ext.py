@@ -190,7 +190,7 @@ class ThaiDLogin:
     # --- errors -----------------------------------------------------------------------
     def render_error(self, exc: ThaiDError, status: int = 400) -> Any:
         """The ``on_error`` hook's answer, or the default bilingual page."""
-        current_app.logger.info("ThaiD login failed: %s %s", exc.code, exc.data)
+        current_app.logger.info("ThaiD sign-in or sign-out failed: %s %s", exc.code, exc.data)
         if self.on_error_hook is not None:
             response = self.on_error_hook(exc)
             if response is not None:
