@@ -57,8 +57,14 @@ node-deps:
 fuzz: $(TEST_STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/security -q --hypothesis-show-statistics
 
+## make bench: mock_thaid beside its peers (PyPI oidc-provider-mock, npm oidc-provider, a bare-Flask floor), same login driver, ~3 min; BENCH_ARGS="--repeats 3 --seconds 10" for longer
 bench: $(TEST_STAMP)
-	$(PY) bench/login_bench.py
+	$(PY) bench/login_bench.py $(BENCH_ARGS)
+
+## make bench-classroom: a simulated class of 60 (phones registering with 3-MB photos, desktops polling QR logins, the trainer console), ~2 min; BENCH_ARGS="--trainees 100 --profile"
+.PHONY: bench-classroom
+bench-classroom: $(TEST_STAMP)
+	$(PY) bench/classroom_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
