@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -27,6 +28,14 @@ class Outcome:
         return not self.failures
 
 
+@dataclass(frozen=True)
+class Hop:
+    """One request a headless browser made: where, the status, and where it was sent next."""
+    url: str
+    status: int
+    location: str | None = None
+
+
 @dataclass
 class Final:
     url: str
@@ -34,6 +43,7 @@ class Final:
     text: str
     redirect_params: dict[str, str] = field(default_factory=dict)
     json: dict | None = None
+    hops: list[Hop] = field(default_factory=list)
 
 
 class SetupFailed(Exception):
@@ -63,19 +73,33 @@ def setup(http: httpx.Client, mock: str, spec: dict) -> None:
         _control(http, mock, "POST", "/_mock/clock", spec["clock"])
 
 
+def is_authorize(mock: str, url: str) -> bool:
+    """True when ``url`` is the mock's authorization endpoint (with or without the slash)."""
+    return url.startswith(mock) and urlsplit(url).path.rstrip("/") == AUTH_PATH
+
+
+def follow(http: httpx.Client, mock: str, url: str, persona: str | None = None, max_redirects: int = 15,
+           stop: Callable[[str], bool] | None = None) -> Final:
+    """GET ``url`` and follow redirects like a browser, sending ``X-Mock-Persona`` only to the
+    mock's authorize endpoint. Every request is kept in ``Final.hops``. When ``stop(next_url)``
+    is true the walk ends before that request: ``Final`` is then the redirect that pointed there."""
+    hops: list[Hop] = []
+    for _ in range(max_redirects):
+        headers = {"X-Mock-Persona": persona} if persona and is_authorize(mock, url) else {}
+        r = http.get(url, headers=headers)
+        hops.append(Hop(url, r.status_code, r.headers.get("location") if r.is_redirect else None))
+        if not r.is_redirect:
+            return Final(url, r.status_code, r.text, hops=hops)
+        nxt = urljoin(url, r.headers["location"])
+        if stop is not None and stop(nxt):
+            return Final(url, r.status_code, r.text, hops=hops)
+        url = nxt
+    raise SetupFailed(f"more than {max_redirects} redirects, last {url}")
+
+
 def drive_rp(http: httpx.Client, mock: str, rp: str, spec: dict) -> Final:
     url = spec["start"] if "://" in spec["start"] else rp.rstrip("/") + "/" + spec["start"].lstrip("/")
-    persona = spec.get("persona")
-    for _ in range(spec.get("max_redirects", 15)):
-        headers = {}
-        if persona and url.startswith(mock) and urlsplit(url).path.rstrip("/") == AUTH_PATH:
-            headers["X-Mock-Persona"] = persona
-        r = http.get(url, headers=headers)
-        if r.is_redirect:
-            url = urljoin(url, r.headers["location"])
-            continue
-        return Final(url, r.status_code, r.text)
-    raise SetupFailed(f"more than {spec.get('max_redirects', 15)} redirects, last {url}")
+    return follow(http, mock, url, spec.get("persona"), spec.get("max_redirects", 15))
 
 
 def drive_mock(http: httpx.Client, mock: str, spec: dict) -> Final:
