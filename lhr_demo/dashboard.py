@@ -86,7 +86,21 @@ def index():
     log("VIEW_DASHBOARD", detail={"organizations": len(orgs)})
     return render_template("dashboard.html", orgs=orgs, per_org=per_org, groups=groups, districts=districts,
                            per_district=per_district, total=_sum(per_org.values()), categories=categories,
-                           province=orgs[0].province if orgs else None)
+                           scope=scope_of(s, orgs))
+
+
+def scope_of(s, orgs: list[m.Organization]) -> dict:
+    """What the figures cover, for the title: the province(s) a provincial supervisor sees, else
+    the district(s) a district supervisor sees, else the officer's own organization(s)."""
+    user = g.user
+    if user.supervised_provinces:
+        return {"kind": "province", "items": list(s.scalars(select(m.Province).where(
+            m.Province.code.in_(user.supervised_provinces)).order_by(m.Province.code)))}
+    if user.supervised_districts:
+        return {"kind": "district", "items": list(s.scalars(select(m.District).where(
+            m.District.code.in_(user.supervised_districts)).order_by(m.District.code))),
+            "province": orgs[0].province if orgs else None}
+    return {"kind": "organization", "items": orgs}
 
 
 @bp.get("/org/<org_id>")
@@ -99,9 +113,9 @@ def organization(org_id: str):
     tally = tallies(s, [org.id]).get(org.id) or Tally()
     not_yet = []
     if org.id in g.user.officer_org_ids:  # names: for this organization's officers only
-        from .officer import _name
+        from .officer import _name, tell_apart
         logged = set(s.scalars(select(m.Account.pid).where(m.Account.last_login_at >= _since())))
-        not_yet = [(p, _name(s, p.id)) for p in s.scalars(select(m.Person).where(
+        not_yet = [(p, _name(s, p.id), tell_apart(s, p)) for p in s.scalars(select(m.Person).where(
             m.Person.organization_id == org.id, m.Person.status == "ACTIVE").order_by(m.Person.id)) if p.pid not in logged]
     categories = s.scalars(select(m.PersonnelCategory).order_by(m.PersonnelCategory.sort)).all()
     log("VIEW_DASHBOARD", object_type="organization", object_id=org_id, detail={"names": bool(not_yet)})

@@ -55,7 +55,22 @@ def queue():
     organizations = s.scalars(select(m.Organization).where(m.Organization.id.in_(orgs))).all()
     log("VIEW_QUEUE", detail={"status": status})
     return render_template("officer_queue.html", reqs=reqs, status=status, counts=counts, organizations=organizations,
-                           names={r.id: _name(s, r.person_id) for r in reqs})
+                           names={r.id: _name(s, r.person_id) for r in reqs},
+                           extra={r.id: tell_apart(s, r.person) for r in reqs})
+
+
+def _position(s, person_id: int) -> str | None:
+    sec = sections.SECTIONS["POSITION_SALARY"]
+    row = s.scalars(select(sec.model).where(sec.model.person_id == person_id, sec.model.is_current.is_(True))
+                    .order_by(sec.model.effective_date.desc(), sec.model.id.desc())).first()
+    return row.position_title if row else None
+
+
+def tell_apart(s, person: m.Person) -> str:
+    """What tells two people of the same name apart in a list: current position and masked PID."""
+    from .pid import mask_pid
+    position = _position(s, person.id)
+    return f"{position} · {mask_pid(person.pid)}" if position else mask_pid(person.pid)
 
 
 def _name(s, person_id: int) -> str:
@@ -72,7 +87,7 @@ def review(rid: str):
     own = _own(req)
     log("VIEW_REQUEST", subject=req.person.public_id, object_type="request", object_id=rid)
     return render_template("officer_request.html", req=req, section=section, row=row, own=own,
-                           lines=proposal_lines(s, req), name=_name(s, req.person_id),
+                           lines=proposal_lines(s, req), name=_name(s, req.person_id), extra=tell_apart(s, req.person),
                            actions=workflow.allowed_actions(req.status, workflow.OFFICER, actor_is_owner=own))
 
 
@@ -135,7 +150,7 @@ def people():
     logged = set(s.scalars(select(m.Account.pid).where(m.Account.last_login_at >= _go_live())))
     log("VIEW_PEOPLE")
     return render_template("officer_people.html", persons=persons, logged=logged,
-                           names={p.id: _name(s, p.id) for p in persons})
+                           names={p.id: _name(s, p.id) for p in persons}, extra={p.id: tell_apart(s, p) for p in persons})
 
 
 def _go_live():

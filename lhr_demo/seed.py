@@ -174,5 +174,5 @@ def _store_person(s, rng, spec: PersonSpec) -> m.Person:
         model = SECTIONS[code].model
         for values in rows:
             public = m.new_public_id()
-            s.add(model(person_id=person.id, public_id=public, lineage_id=public, recorded_by="นำเข้าข้อมูลตั้งต้น (seed)", **values))
+            s.add(model(person_id=person.id, public_id=public, lineage_id=public, recorded_by="นำเข้าข้อมูลตั้งต้นจากระบบเดิม", **values))
     return person

@@ -75,17 +75,54 @@ AUDIT_ACTIONS = {
     "RECORD_VERSION_CREATED": ("บันทึกข้อมูลฉบับใหม่", "Recorded a new version"),
     "REQUEST_DECISION_REFUSED": ("ปฏิเสธการพิจารณา", "Decision refused"),
     "ACCESS_DENIED": ("ถูกปฏิเสธการเข้าถึง", "Access denied"),
+    "CSRF_REJECTED": ("คำสั่งที่ไม่ได้มาจากหน้าจอของระบบถูกปฏิเสธ", "Forged form refused"),
+    "VIEW_DASHBOARD": ("ดูภาพรวมการใช้งาน ThaiD", "Viewed the adoption dashboard"),
+    "VIEW_PROGRESS": ("ดูความคืบหน้าคำขอ", "Viewed request progress"),
+    "VIEW_QUEUE": ("ดูคำขอรอดำเนินการ", "Viewed the review queue"),
+    "VIEW_PEOPLE": ("ดูรายชื่อบุคลากรในสังกัด", "Viewed the personnel list"),
 }
+AUDIT_OUTCOMES = {"ALLOW": ("สำเร็จ", "Allowed"), "DENY": ("ถูกปฏิเสธ", "Denied"), "ERROR": ("ขัดข้อง", "Error")}
+AUDIT_ROLES = {"OWNER": ("เจ้าของประวัติ", "Record owner"), "NONE": ("ผู้ใช้ทั่วไป", "User"),
+               "OFFICER": ("เจ้าหน้าที่บันทึกข้อมูล", "HR officer"),
+               "HR_OFFICER": ("เจ้าหน้าที่บันทึกข้อมูล", "HR officer"),
+               "DISTRICT_SUPERVISOR": ("ท้องถิ่นอำเภอ", "District supervisor"),
+               "PROVINCE_SUPERVISOR": ("ท้องถิ่นจังหวัด", "Provincial supervisor")}
+SEED_SUFFIX = " (seed)"
 
 
 def audit_action(code: str) -> str:
     pair = AUDIT_ACTIONS.get(code)
-    return label(pair) if pair else code
+    return label(pair) if pair else tr("การดำเนินการอื่น", "Other action")
+
+
+def audit_outcome(code: str | None) -> str:
+    pair = AUDIT_OUTCOMES.get(code or "")
+    return label(pair) if pair else "-"
+
+
+def audit_role(code: str | None) -> str:
+    pair = AUDIT_ROLES.get(code or "")
+    return label(pair) if pair else "-"
+
+
+def recorded_by(text: str | None) -> str:
+    """Who recorded a row version; the seed's import (older databases say "… (seed)") in words."""
+    if not text:
+        return "-"
+    if text.endswith(SEED_SUFFIX) or text == "seed":
+        return tr("นำเข้าข้อมูลตั้งต้นจากระบบเดิม", "Imported from the previous system")
+    return text
+
+
+def kp7() -> str:
+    """The form's name, one spelling per language: ก.พ.๗ on Thai pages (whatever the digits), KP7 in English."""
+    return "KP7" if lang() == "en" else "ก.พ.๗"
 
 
 def install(app: Flask) -> None:
     app.jinja_env.globals.update(
-        tr=tr, d=d, dt=dt, num=num, audit_action=audit_action, td=td, label=label, name_of=name_of, status_label=status_label, lang=lang,
+        tr=tr, d=d, dt=dt, num=num, audit_action=audit_action, audit_outcome=audit_outcome,
+        audit_role=audit_role, recorded_by=recorded_by, kp7=kp7, td=td, label=label, name_of=name_of, status_label=status_label, lang=lang,
         thai_digits=thai_digits, codes=codes, sections=sections, workflow=workflow, format_pid=format_pid,
         mask_pid=mask_pid, display=lambda f, v: sections.display(f, v, lang(), thai_digits()),
         settings=lambda: lhr().settings, as_input=as_input, now_date=date.today,
@@ -93,4 +130,20 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def _ctx():
-        return {"user": g.get("user"), "here": request.full_path.rstrip("?")}
+        return {"user": g.get("user"), "here": request.full_path.rstrip("?"), "pending_count": pending_count}
+
+
+def pending_count() -> int:
+    """Requests waiting for this officer's organization(s) (SUBMITTED), for the menu and the home page."""
+    user = g.get("user")
+    if not user or not user.officer_org_ids:
+        return 0
+    if "lhr_pending" not in g:
+        from sqlalchemy import func, select
+
+        from . import models as m
+        from .web import dbs
+        g.lhr_pending = dbs().scalar(select(func.count()).select_from(m.CorrectionRequest).where(
+            m.CorrectionRequest.organization_id.in_(user.officer_org_ids),
+            m.CorrectionRequest.status == workflow.SUBMITTED)) or 0
+    return g.lhr_pending
