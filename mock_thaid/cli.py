@@ -1,4 +1,4 @@
-"""`mock-thaid serve | wait | init | keys | scenario run | citizens` — see README."""
+"""`mock-thaid serve | wait | init | keys | scenario run | citizens | check-rp` — see README."""
 from __future__ import annotations
 
 import argparse
@@ -56,7 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     init = sub.add_parser("init", help="write editable copies of citizens, clients and scenarios into DIR")
     init.add_argument("dir")
     init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    from .checkrp.main import add_arguments as add_check_rp
+
+    add_check_rp(sub.add_parser("check-rp", help="run generic ThaiD scenarios against any relying party; "
+                                "HTML and JUnit report card"))
     args = ap.parse_args(argv)
+    if args.cmd == "check-rp":
+        from .checkrp.main import run as check_rp
+
+        return check_rp(args)
     if args.cmd == "wait":
         from .readiness import wait_ready
 
