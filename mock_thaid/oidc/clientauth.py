@@ -37,7 +37,10 @@ def authenticate(s: Session, req: Request, profile: str = "thaid") -> Client:
     client = clients.get(s, cid)
     if client is None:
         raise ProtocolError("invalid_client", f"client_id {cid!r} is not registered")
-    if not secret or not _same(secret, client.client_secret):
+    if not secret:
+        raise ProtocolError("unauthorized_client", f"client_id {cid!r} sent without a client_secret "
+                                                   "(no Basic header password, no client_secret in the body)")
+    if not _same(secret, client.client_secret):
         raise ProtocolError("unauthorized_client", "client_secret does not match")
     api_key = req.headers.get(API_KEY_HEADER)
     if client.require_api_key and api_key is None:

@@ -122,3 +122,11 @@ def test_oidc_rp_initiated_logout_ends_the_tokens_and_goes_back():
                                                        "post_logout_redirect_uri": "https://evil.example/"})
     assert bad.status_code == 400
     assert make_app().test_client().get("/api/v2/oauth2/logout/").status_code == 404  # thaid: none
+
+
+def test_the_inspector_says_a_secret_is_missing_not_wrong():
+    c = make_app().test_client()
+    r = c.post("/api/v2/oauth2/token/", data={"grant_type": "authorization_code", "code": "x", "client_id": "demo-rp"})
+    assert r.status_code == 401 and r.json["error"] == "unauthorized_client"
+    explanation = c.get("/_mock/events").json["events"][0]["explanation"]
+    assert "without a client_secret" in explanation and "does not match" not in explanation
