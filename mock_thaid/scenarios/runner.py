@@ -141,6 +141,15 @@ def _maybe_json(r: httpx.Response) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
+def visible_text(page: str) -> str:
+    """What a person would read on the page: tags, scripts and styles dropped, spaces folded."""
+    import html
+    import re
+
+    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    return " ".join(html.unescape(re.sub(r"(?s)<[^>]+>", " ", page)).split())
+
+
 def check(expect: dict, final: Final) -> list[str]:
     bad = []
     if "status" in expect and final.status != expect["status"]:
@@ -151,7 +160,7 @@ def check(expect: dict, final: Final) -> list[str]:
         bad.append(f"ended at {final.url}, which contains {expect['url_lacks']!r}")
     for text in expect.get("text_contains", []):
         if text not in final.text:
-            bad.append(f"page lacks {text!r}")
+            bad.append(f"page lacks {text!r}; it shows: {visible_text(final.text)[:300]!r}")
     for text in expect.get("text_lacks", []):
         if text in final.text:
             bad.append(f"page shows {text!r}")

@@ -88,3 +88,12 @@ def test_the_runner_sends_the_control_token_to_the_mock_only(tmp_path):
         assert cli(["scenario", "run", str(sc), "--mock", live.url, "--control-token", "runner-token-TEST"]) == 0
     finally:
         live.close()
+
+
+def test_a_text_mismatch_says_what_the_page_did_contain():
+    from mock_thaid.scenarios import runner
+
+    final = runner.Final(url="http://rp/x", status=200,
+                         text="<html><style>p{}</style><body><h1>Login failed</h1><p>state &amp; nonce</p></body></html>")
+    (failure,) = runner.check({"text_contains": ["Welcome"]}, final)
+    assert "page lacks 'Welcome'" in failure and "Login failed state & nonce" in failure and "p{}" not in failure
