@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     srun.add_argument("--mock", default="http://127.0.0.1:8000", help="the mock's base URL")
     srun.add_argument("--rp", default=None, help="the relying party's base URL (for rp scenarios)")
     srun.add_argument("--junit", default=None, help="write JUnit XML here")
+    srun.add_argument("--no-reset", dest="reset", action="store_false",
+                      help="never reset the mock (a scenario resets it unless its setup says reset: false)")
     srun.add_argument("--control-token", default=None,
                       help="the mock's control token, if it has one (default: env MOCK_THAID_CONTROL_TOKEN)")
     scen_sub.add_parser("check", help="validate scenario files without running them").add_argument("paths", nargs="+")
@@ -309,7 +311,7 @@ def _scenario(args) -> int:
     t0 = time.perf_counter()
     outcomes = []
     for i, sc in enumerate(scenarios, 1):
-        o = runner.run_one(sc, args.mock.rstrip("/"), args.rp, control_token=token)
+        o = runner.run_one(sc, args.mock.rstrip("/"), args.rp, control_token=token, reset=args.reset)
         outcomes.append(o)
         print(f"[{i}/{len(scenarios)}] " + report.line(o), flush=True)
     took = time.perf_counter() - t0

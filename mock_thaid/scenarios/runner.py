@@ -60,8 +60,8 @@ def _control(http: httpx.Client, mock: str, method: str, path: str, body=None) -
     return r.json()
 
 
-def setup(http: httpx.Client, mock: str, spec: dict) -> None:
-    if spec.get("reset", True):
+def setup(http: httpx.Client, mock: str, spec: dict, *, allow_reset: bool = True) -> None:
+    if spec.get("reset", True) and allow_reset:
         _control(http, mock, "POST", "/_mock/reset")
     for c in spec.get("citizens", []):
         _control(http, mock, "POST", "/_mock/citizens", c)
@@ -184,14 +184,14 @@ def check(expect: dict, final: Final) -> list[str]:
 
 
 def run_one(scenario: Scenario, mock: str, rp: str | None, timeout: float = 15.0, *,
-            control_token: str = "") -> Outcome:
+            control_token: str = "", reset: bool = True) -> Outcome:
     out = Outcome(scenario)
     t0 = time.perf_counter()
     data = scenario.data
     try:
         with httpx.Client(follow_redirects=False, timeout=timeout) as http:
             http.control_token = control_token  # type: ignore[attr-defined]
-            setup(http, mock, data.get("setup", {}))
+            setup(http, mock, data.get("setup", {}), allow_reset=reset)
             if "rp" in data:
                 if not rp:
                     raise SetupFailed("this scenario drives a relying party: pass --rp URL")

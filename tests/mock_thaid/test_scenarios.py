@@ -97,3 +97,31 @@ def test_a_text_mismatch_says_what_the_page_did_contain():
                          text="<html><style>p{}</style><body><h1>Login failed</h1><p>state &amp; nonce</p></body></html>")
     (failure,) = runner.check({"text_contains": ["Welcome"]}, final)
     assert "page lacks 'Welcome'" in failure and "Login failed state & nonce" in failure and "p{}" not in failure
+
+
+def test_no_reset_keeps_what_is_in_the_mock(tmp_path):
+    import requests
+    from conftest import start_live
+
+    live = start_live()
+    try:
+        requests.post(live.url + "/_mock/citizens", json={"pid": "1100000000016", "given_name": "ก", "family_name": "ข"},
+                      timeout=5)
+        sc = tmp_path / "t.yaml"
+        sc.write_bytes(thaid_sandbox_data_path("mock-01-headless-login.yaml"))
+        from mock_thaid.cli import main as cli
+
+        assert cli(["scenario", "run", str(sc), "--mock", live.url, "--no-reset"]) == 0
+        pids = {c["pid"] for c in requests.get(live.url + "/_mock/citizens", timeout=5).json()["citizens"]}
+        assert "1100000000016" in pids
+        assert cli(["scenario", "run", str(sc), "--mock", live.url]) == 0
+        pids = {c["pid"] for c in requests.get(live.url + "/_mock/citizens", timeout=5).json()["citizens"]}
+        assert "1100000000016" not in pids  # the default resets
+    finally:
+        live.close()
+
+
+def thaid_sandbox_data_path(name: str) -> bytes:
+    import thaid_sandbox_data
+
+    return thaid_sandbox_data.path("scenarios", name).read_bytes()
