@@ -46,6 +46,11 @@ def _headers(resp):
 
 
 def _errors(app: Flask) -> None:
+    @app.errorhandler(400)
+    def bad_request(_e):  # e.g. an officer's decision form without a known decision
+        return render_template("error.html", code=400, th="คำขอไม่ถูกต้อง กรุณากลับไปทำรายการใหม่",
+                               en="The request was not valid. Please go back and try again."), 400
+
     @app.errorhandler(404)
     def not_found(_e):
         return render_template("error.html", code=404, th="ไม่พบหน้าที่ต้องการ",

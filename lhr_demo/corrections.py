@@ -164,7 +164,7 @@ def new():
                               target_row_id=row.id if row is not None else None, proposed=proposed, reason=reason[:4000])
     s.add(req)
     s.flush()
-    req.request_no = f"CR-{fiscal_year_be(m.utcnow().date())}-{req.id:06d}"
+    req.request_no = f"CR-{fiscal_year_be(_thai_today())}-{req.id:06d}"
     s.add(m.CorrectionEvent(request_id=req.id, action="create", from_status=None, to_status=workflow.DRAFT,
                             actor_role=workflow.OWNER, actor_name=g_name()))
     attach(s, req, files)
@@ -267,3 +267,9 @@ def act(rid: str, action: str):
     log("REQUEST_" + req.status, subject=req.person.public_id, object_type="request", object_id=rid)
     flash(tr("ดำเนินการแล้ว", "Done"), "ok")
     return redirect(url_for("corrections.detail", rid=rid))
+
+
+def _thai_today():
+    """Today in Thailand (the fiscal year of a request number is a Thai one)."""
+    from .templating import today_bangkok
+    return today_bangkok()

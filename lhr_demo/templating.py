@@ -11,18 +11,41 @@ from .thaidate import format_date, format_number, to_thai_digits
 from .web import lang, lhr, thai_digits, tr
 
 
-ICT = timezone(timedelta(hours=7), "ICT")
+try:  # Thai time whatever the server's TZ (no daylight saving: the fixed offset is the same)
+    from zoneinfo import ZoneInfo
+    ICT = ZoneInfo("Asia/Bangkok")
+except Exception:  # noqa: BLE001 (no tzdata on the machine)
+    ICT = timezone(timedelta(hours=7), "ICT")
 
 
 def d(value, style: str = "short") -> str:
+    if isinstance(value, datetime):  # a stored timestamp: its Thai calendar day
+        value = bangkok(value).date()
     return format_date(value, style, lang=lang(), thai_digits=thai_digits())
+
+
+def bangkok(value: datetime) -> datetime:
+    """A stored timestamp (naive = UTC, as every column here) in Asia/Bangkok."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(ICT)
+
+
+def today_bangkok() -> date:
+    return datetime.now(ICT).date()
+
+
+def parse_iso(text: str) -> datetime:
+    """An audit row's ISO time (UTC, with offset) as a naive UTC datetime for :func:`dt`."""
+    value = datetime.fromisoformat(text)
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
 
 
 def dt(value) -> str:
     """A stored UTC timestamp as Thai time: ``25 พ.ย. 2569 17:39 น.``."""
     if value is None:
         return "-"
-    local = value.replace(tzinfo=timezone.utc).astimezone(ICT)
+    local = bangkok(value)
     clock = local.strftime("%H:%M")
     return f"{d(local.date())} {td(clock)}" + (" น." if lang() == "th" else " ICT")
 
@@ -125,8 +148,8 @@ def install(app: Flask) -> None:
         audit_role=audit_role, recorded_by=recorded_by, kp7=kp7, td=td, label=label, name_of=name_of, status_label=status_label, lang=lang,
         thai_digits=thai_digits, codes=codes, sections=sections, workflow=workflow, format_pid=format_pid,
         mask_pid=mask_pid, display=lambda f, v: sections.display(f, v, lang(), thai_digits()),
-        settings=lambda: lhr().settings, as_input=as_input, now_date=date.today,
-        parse_iso=lambda t: datetime.fromisoformat(t).replace(tzinfo=None))
+        settings=lambda: lhr().settings, as_input=as_input, now_date=today_bangkok,
+        parse_iso=parse_iso)
 
     @app.context_processor
     def _ctx():
