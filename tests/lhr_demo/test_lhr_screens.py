@@ -11,6 +11,7 @@ login itself is covered by test_lhr_browser.py.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -171,6 +172,11 @@ def screens_scenario(t: Live) -> None:
                         problems.append(f"{name} @{vname}: not the error page")
                     if name != "home" and page.locator("#thaid-login").count():
                         problems.append(f"{name} @{vname}: not logged in")
+                    if os.environ.get("LHR_SCREENS_DIR"):  # look at them: LHR_SCREENS_DIR=/tmp/x pytest ...
+                        page.screenshot(path=str(Path(os.environ["LHR_SCREENS_DIR"]) / f"{name}-{vname}.png"))
+                        if name == "record":
+                            page.locator("#part-LEAVE").screenshot(
+                                path=str(Path(os.environ["LHR_SCREENS_DIR"]) / f"{name}-leave-{vname}.png"))
                     layout = page.evaluate(LAYOUT_JS)
                     if layout["scrollWidth"] > layout["innerWidth"]:
                         problems.append(f"{name} @{vname}: page scrolls sideways "
