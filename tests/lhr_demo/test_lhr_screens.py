@@ -264,6 +264,8 @@ def print_scenario(t: Live) -> None:
             pdf_bytes = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
             assert pdf_bytes.startswith(b"%PDF-")
             assert len(re.findall(rb"/Type\s*/Page[^s]", pdf_bytes)) >= 2
+            boxes = {tuple(round(float(v)) for v in b.split()) for b in re.findall(rb"/MediaBox\s*\[([^\]]+)\]", pdf_bytes)}
+            assert boxes == {(0, 0, 595, 842)}, f"not A4 portrait pages: {boxes}"
             page.context.close()
         finally:
             chromium.close()
