@@ -5,14 +5,11 @@ one person's. Wrong PINs are counted in the database, so a lockout holds across 
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
 from .. import pid as pidmod
 from ..claims import parse_scope
-from ..enrolment.dates import BANGKOK
-from ..i18n import t
+from ..i18n import clock_time, login_status, t, template_helpers
 from ..login import flow, state
 from ..pin import normalize_pin
 from ..services import svc
@@ -20,6 +17,9 @@ from ..phone import phone_owner, remember_phone
 from ..store import citizens, clients, logins
 
 bp = Blueprint("app_sim", __name__, url_prefix="/app")
+# The display helpers (step names, outcomes, Thai dates and times) for every template of the
+# mock: this blueprint is registered in every mode.
+bp.app_context_processor(template_helpers)
 
 
 def _login(s, token: str):
@@ -44,14 +44,22 @@ def scanned(token: str):
         ls = _login(s, token)
         current = flow.scan(services, s, ls)
         if current not in state.OPEN:
-            return render_template("app/closed.html", **_context(s, ls, status=current)), 410
+            return render_template("app/closed.html", **_context(s, ls, status=login_status(current))), 410
         owner, signed_out = phone_owner(s)
         if not owner or citizens.get(s, owner) is None:
             people = citizens.list_all(s)
             return render_template("app/pick.html", people=people, error=t("app_registered_again") if signed_out
                                    else None, **_context(s, ls))
-        if citizens.account(s, owner) is None:
+        acc = citizens.account(s, owner)
+        if acc is None:
             return render_template("app/unregistered.html", **_context(s, ls)), 403
+        if acc.locked_until > services.clock.now():  # the computer's screen shows the lock too
+            ls.pid = owner
+            return render_template("app/consent.html", locked=True, **_context(
+                s, ls, error=t("pin_locked", minutes=services.settings.lockout_minutes,
+                               until=clock_time(acc.locked_until)))), 423
+        if ls.pid and ls.pid != owner:  # another phone had locked its PIN on this request
+            ls.pid = None
         return render_template("app/consent.html", **_context(s, ls))
 
 
@@ -88,7 +96,7 @@ def decide(token: str):
         ls = _login(s, token)
         now = services.clock.now()
         if state.effective(ls.status, ls.expires_at, now) not in state.OPEN:
-            return render_template("app/closed.html", **_context(s, ls, status=state.EXPIRED)), 410
+            return render_template("app/closed.html", **_context(s, ls, status=login_status(state.EXPIRED))), 410
         if not owner or citizens.account(s, owner) is None:
             return redirect(url_for("app_sim.scanned", token=token))
         if request.form.get("decision") == "deny":
@@ -97,7 +105,8 @@ def decide(token: str):
         check = citizens.check_pin(s, owner, normalize_pin(request.form.get("pin", "")), now=now,
                                    max_attempts=st.pin_max_attempts, lockout_s=st.lockout_minutes * 60)
         if check.locked:
-            until = datetime.fromtimestamp(check.locked_until, tz=BANGKOK).strftime("%H:%M")  # Thai time
+            until = clock_time(check.locked_until)  # Thai time, whatever the server's TZ
+            ls.pid = owner  # who locked it: the computer's QR page shows the lock (login/views.status)
             s.commit()
             return render_template("app/consent.html", error=t("pin_locked", minutes=st.lockout_minutes, until=until),
                                    locked=True, **_context(s, ls)), 423

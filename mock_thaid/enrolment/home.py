@@ -8,7 +8,7 @@ import re
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, session, url_for
 
 from .. import cardimages
-from ..i18n import current_lang
+from ..i18n import current_lang, enrol_error
 from ..oidc.tokens import ial_for
 from ..pid import format_pid
 from ..services import svc
@@ -114,7 +114,7 @@ def scan_qr(token: str):
         except EnrolError as err:
             if phone is not None:
                 return render_step(ctx, phone, err), err.status
-            return render_template("enrol/qr_error.html", message=err.message(current_lang())), err.status
+            return render_template("enrol/qr_error.html", message=enrol_error(err.code, err.params)), err.status
         session[SESSION_KEY] = e.id
         return redirect(url_for("enrol.page", page=machine.page_for(e.step)), 303)
 
@@ -126,8 +126,11 @@ def gallery():
     services = svc()
     with services.db.session() as s:
         today = steps.Ctx(services, s).today()
-        people = [(c, machine.card_expired(c.date_of_expiry, today)) for c in citizens.list_all(s)]
-        return render_template("enrol/gallery.html", people=people)
+        people = [{"c": c, "pid": format_pid(c.pid), "expired": machine.card_expired(c.date_of_expiry, today),
+                   "registered": citizens.account(s, c.pid) is not None} for c in citizens.list_all(s)]
+        return render_template("enrol/gallery.html", unregistered=[p for p in people if not p["registered"]],
+                               registered=[p for p in people if p["registered"]],
+                               rereg=services.settings.reregistration_policy)
 
 
 @bp.get("/cards/<pid>/<side>.<fmt>")

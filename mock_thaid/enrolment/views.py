@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from ..i18n import current_lang
+from ..i18n import current_lang, enrol_error
 from ..officer.offices import OFFICES, office_name
 from ..oidc.tokens import ial_for
 from ..pin import DEFAULT_POLICY
@@ -40,11 +40,12 @@ def phone_enrolment(ctx: steps.Ctx):
 
 
 def _error_view(e, error: EnrolError | None, lang: str) -> tuple[str | None, str | None, list[str]]:
+    """The failure to show: its code (for the page's scripts) and its words (steps and dates
+    as people read them, i18n.enrol_error)."""
     if error is not None:
-        return error.code, error.message(lang), error.detail_lines(lang)
-    stored = steps.error_of(e)
-    if stored and (e.step in machine.WITH_OFFICER or e.step in machine.TERMINAL):
-        return stored["code"], stored["message_" + lang], []
+        return error.code, enrol_error(error.code, error.params, lang), error.detail_lines(lang)
+    if e.error and (e.step in machine.WITH_OFFICER or e.step in machine.TERMINAL):
+        return e.error, enrol_error(e.error, e.error_args, lang), []
     return None, None, []
 
 

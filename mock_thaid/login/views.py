@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, redirect, request
 
 from .. import pid as pidmod
-from ..i18n import t
+from ..i18n import clock_time, t
 from ..services import svc
-from ..store import clients, logins
+from ..store import citizens, clients, logins
 from . import flow, state
 from .pages import render_login_page
 
@@ -30,6 +30,10 @@ def status(sid: str):
         if current != ls.status:
             ls.status = current
         body = {"status": current, "ref": ls.ref, "expires_in": max(0, int(ls.expires_at - now))}
+        if current in (state.SCANNED,) and ls.pid:  # the phone's owner locked their PIN: say until when
+            acc = citizens.account(s, ls.pid)
+            if acc is not None and acc.locked_until > now:
+                body["locked_until"] = clock_time(acc.locked_until)
         if current in (state.APPROVED, state.DENIED) and ls.finished_url:
             body["redirect"] = ls.finished_url
         resp = jsonify(body)

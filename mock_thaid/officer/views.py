@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import base64
 import hmac
-from datetime import datetime
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import select
 
 from .. import cardimages
 from ..enrolment import machine, officerpath, steps
-from ..enrolment.dates import BANGKOK
 from ..enrolment.errors import EnrolError
-from ..i18n import current_lang, t
+from ..i18n import clock_time, current_lang, enrol_error, t
 from ..pid import format_pid
 from ..qr import qr_data_url
 from ..services import svc
 from ..store import enrolments
+from ..store.models import Enrolment
 from . import lockout
 from .offices import OFFICES, office_name
 
@@ -52,9 +52,20 @@ def index():
     with services.db.session() as s:
         ctx = steps.Ctx(services, s)
         enrolments.expire_idle(s, now=ctx.now, lifetime=services.settings.enrol_lifetime)
-        rows = [(e, steps.citizen_of(ctx, e)) for e in enrolments.pending_at(s, who["office"])]
+        rows = [(e, steps.citizen_of(ctx, e), _newer_than(ctx, e)) for e in enrolments.pending_at(s, who["office"])]
         return render_template("officer/list.html", who=who, rows=rows,
                                office=office_name(who["office"], current_lang()))
+
+
+def _newer_than(ctx, e) -> str | None:
+    """The reference of a newer registration of the same person (not cancelled, not failed):
+    the person started again, e.g. from another phone, so this one is stale."""
+    if not e.pid or e.step in machine.TERMINAL:
+        return None
+    newer = ctx.s.scalars(select(Enrolment.ref).where(
+        Enrolment.pid == e.pid, Enrolment.created_at > e.created_at,
+        Enrolment.step.not_in((machine.ABANDONED, machine.FAILED))).order_by(Enrolment.created_at.desc()).limit(1))
+    return newer.first()
 
 
 @bp.post("/login")
@@ -69,12 +80,12 @@ def login():
     with services.db.session() as s:
         locked_until = lockout.locked_until(s, office, now)
         if locked_until:
-            until = datetime.fromtimestamp(locked_until, tz=BANGKOK).strftime("%H:%M")
+            until = clock_time(locked_until)
             return _login_page(t("officer_locked", minutes=st.lockout_minutes, until=until), 423)
         if not hmac.compare_digest(password.encode(), services.officer_password.encode()):
             left = lockout.failed(s, office, now, max_attempts=st.officer_max_attempts, lockout_s=st.lockout_minutes * 60)
             if left == 0:
-                until = datetime.fromtimestamp(now + st.lockout_minutes * 60, tz=BANGKOK).strftime("%H:%M")
+                until = clock_time(now + st.lockout_minutes * 60)
                 return _login_page(t("officer_locked", minutes=st.lockout_minutes, until=until), 423)
             return _login_page(t("enrol_err_officer_login") + " " + t("officer_tries_left", left=left), 403)
         lockout.succeeded(s, office)
@@ -102,8 +113,10 @@ def _detail(ctx, who, e, error: EnrolError | None = None, status: int = 200):
     lang = current_lang()
     cit = steps.citizen_of(ctx, e)
     qr = enrolments.current_qr(ctx.s, e, now=ctx.now) if e.step == machine.SCAN_QR else None
-    stored = steps.error_of(e)
-    message = error.message(lang) if error else (stored["message_" + lang] if stored else None)
+    if error is not None:
+        message = enrol_error(error.code, error.params, lang)
+    else:
+        message = enrol_error(e.error, e.error_args, lang) if e.error else None
     details = error.detail_lines(lang) if error else []
     card = None
     if cit is not None:
@@ -113,7 +126,9 @@ def _detail(ctx, who, e, error: EnrolError | None = None, status: int = 200):
         "officer/detail.html", who=who, e=e, citizen=cit, card=card, error=message, details=details,
         expired=cit is not None and steps.card_is_expired(ctx, cit), pid_display=format_pid(e.pid) if e.pid else "",
         qr=qr, qr_url=qr_url, qr_image=qr_data_url(qr_url) if qr_url else None,
-        qr_left=int(qr.expires_at - ctx.now) if qr else 0, office=office_name(e.office, lang)), status
+        qr_left=int(qr.expires_at - ctx.now) if qr else 0, office=office_name(e.office, lang),
+        newer=_newer_than(ctx, e)), status
+
 
 
 @bp.get("/e/<ref>")

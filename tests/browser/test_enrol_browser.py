@@ -92,7 +92,7 @@ def test_self_registration_in_chromium(live, phone, tmp_path):
 
     gallery = phone.context.new_page()  # the sample card, downloaded as a person would
     gallery.goto(live.url + "/app/cards/")
-    row = f'tr[data-pid="{WARAPORN}"]'
+    row = f'li[data-pid="{WARAPORN}"]'
     front = download(gallery, f"{row} a.dl-front", tmp_path)
     back = download(gallery, f"{row} a.dl-back", tmp_path)
     blurred = download(gallery, f"{row} a.dl-front-blurred", tmp_path)

@@ -324,3 +324,118 @@ def test_gallery_lists_every_citizen_with_downloads(app):
     r = app.test_client().get(f"/app/cards/{WARAPORN}/front.jpeg?download=1")
     assert r.mimetype == "image/jpeg" and "attachment" in r.headers["Content-Disposition"]
     assert app.test_client().get("/app/cards/1234567890123/front.png").status_code == 404
+
+
+# --- what a class reads: words, Thai dates, who to register (issue 14) -------------------------
+
+def visible(html: str) -> str:
+    """The page's text a person reads (no scripts, no <code> for developers, no tags)."""
+    html = re.sub(r"<(script|style|code|pre)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_gallery_says_who_is_not_registered_yet(app):
+    html = app.test_client().get("/app/cards/", headers=HTML).get_data(as_text=True)
+    todo = re.search(r'<ul class="gallery-list" id="unregistered">(.*?)</ul>', html, re.S).group(1)
+    done = re.search(r'<ul class="gallery-list" id="registered">(.*?)</ul>', html, re.S).group(1)
+    assert f'data-pid="{WARAPORN}" data-registered="no"' in todo and "ยังไม่ลงทะเบียน" in todo
+    assert 'data-pid="1057830862719" data-registered="yes"' in done  # Mali is registered
+    assert "เลือกคนเหล่านี้เพื่อฝึกลงทะเบียน" in html
+    # the simulated checks and the expired cards in words, with Buddhist-era dates
+    text = visible(html)
+    assert "ทดสอบกรณี: ใบหน้าไม่ตรงกับรูปในบัตร" in text and "ทดสอบกรณี: ลายนิ้วมือไม่ตรงกับทะเบียนราษฎร" in text
+    assert "บัตรหมดอายุ (2 ต.ค. 2567)" in text
+    for word in ("pass", "mismatch", "liveness_fail", "2024-10-02"):
+        assert word not in text, word
+    # registering someone moves them to the other list
+    phone = Phone(app)
+    walk_self(phone)
+    html = app.test_client().get("/app/cards/", headers=HTML).get_data(as_text=True)
+    assert f'data-pid="{WARAPORN}" data-registered="yes"' in html
+
+
+def test_selfie_page_and_officer_console_name_the_simulated_outcome_in_thai(app):
+    phone = Phone(app)
+    walk_self(phone, pid="1368410540482", until="selfie")  # face: mismatch
+    assert "ผลตรวจใบหน้าที่ตั้งไว้สำหรับบุคคลนี้: ใบหน้าไม่ตรงกับรูปในบัตร" in visible(phone.html())
+    phone, officer = Phone(app), Officer(app)
+    walk_officer(phone, officer, pid="3081442869245", until="fingerprint")  # fingerprint: mismatch
+    ref = phone.status()["ref"]
+    text = visible(officer.detail(ref).get_data(as_text=True))
+    assert "ลายนิ้วมือไม่ตรงกับทะเบียนราษฎร" in text and "mismatch" not in text
+    assert "วันบัตรหมดอายุ 3 มี.ค. 2571" in text and "2028-03-03" not in text
+
+
+def test_officer_console_names_the_step_after_the_qr_is_scanned(app):
+    phone, officer = Phone(app), Officer(app)
+    walk_officer(phone, officer, until="pin")
+    ref = phone.status()["ref"]
+    html = officer.detail(ref).get_data(as_text=True)
+    assert re.search(r'id="step-name">สร้างรหัส PIN<', html)
+    assert "· pin<" not in html
+
+
+def test_expired_card_message_shows_a_thai_date(app):
+    phone = Phone(app)
+    walk_self(phone, pid="3765898366910", until="card")  # expires 2024-10-02
+    phone.post("card", action="upload", **card_files(phone, "3765898366910"))
+    r = phone.post("card", action="confirm")
+    assert "(วันหมดอายุ 2 ต.ค. 2567)" in error_of(r.get_data(as_text=True))
+    en = Phone(app, "en")
+    walk_self(en, pid="3765898366910", until="card")
+    en.post("card", action="upload", **card_files(en, "3765898366910"))
+    assert "(expiry date 2 Oct. 2024)" in error_of(en.post("card", action="confirm").get_data(as_text=True))
+
+
+def test_officer_list_marks_the_older_of_two_registrations_of_one_person_as_stale(app):
+    officer = Officer(app)
+    older, newer = Phone(app), Phone(app)
+    walk_officer(older, officer, pid=CHAKKAPHAN, until="at_officer")
+    walk_officer(newer, officer, pid=CHAKKAPHAN, until="at_officer")
+    old_ref, new_ref = older.status()["ref"], newer.status()["ref"]
+    html = officer.list()
+    old_row = re.search(rf'<tr data-ref="{old_ref}".*?</tr>', html, re.S).group(0)
+    new_row = re.search(rf'<tr data-ref="{new_ref}".*?</tr>', html, re.S).group(0)
+    assert 'class="stale"' in old_row and f'data-newer="{new_ref}"' in old_row
+    assert f"บุคคลนี้เริ่มลงทะเบียนใหม่แล้ว (รหัส {new_ref})" in old_row
+    assert "stale" not in new_row
+    assert 'id="stale"' in officer.detail(old_ref).get_data(as_text=True)
+    assert 'id="stale"' not in officer.detail(new_ref).get_data(as_text=True)
+
+
+def test_pin_and_consent_wording_match_the_rules_and_the_screen(app):
+    phone = Phone(app)
+    walk_self(phone, until="pin")
+    html = phone.html()
+    assert "เกิน 4 ตัว เช่น 1111" not in html and "ห้ามใช้เลขซ้ำติดกัน เช่น 1111" in html
+    walk_self(phone, until="consent")
+    html = phone.html()
+    text = re.search(r'id="consent-text">(.*?)</p>', html, re.S).group(1)
+    assert text.index("กรอกรหัส PIN") < text.index("กดยินยอม")  # as the screen asks: PIN first, then the button
+    assert re.search(r'id="allow">ยินยอม<', html)
+    camera = Phone(app)
+    camera.start()
+    assert re.search(r'id="deny">ไม่อนุญาต<.*id="allow">อนุญาต<', camera.html(), re.S)
+
+
+# --- one catalogue: every sentence a person reads is in messages.py -----------------------------
+
+def test_templates_use_only_the_catalogue():
+    from pathlib import Path
+
+    from mock_thaid.messages import MESSAGES
+
+    root = Path(__file__).resolve().parents[2] / "mock_thaid" / "templates"
+    problems = []
+    for path in sorted(root.rglob("*.html")):
+        src = path.read_text(encoding="utf-8")
+        # a sentence written twice inline ('ไทย' if lang == 'th' else 'English') escapes the catalogue
+        for m in re.finditer(r"""['"][^'"]*[\s\u0e00-\u0e7f][^'"]*['"]\s+if\s+lang\s*==\s*['"]th['"]\s+else""", src):
+            problems.append(f"{path.relative_to(root)}: inline translation {m.group(0)!r}")
+        for key in re.findall(r"""\bt\(\s*['"]([A-Za-z0-9_\-]+)['"]\s*[,)]""", src):
+            if key not in MESSAGES:
+                problems.append(f"{path.relative_to(root)}: no message {key!r}")
+    for key, pair in MESSAGES.items():
+        if len(pair) != 2 or not all(p.strip() for p in pair):
+            problems.append(f"messages.py: {key!r} needs a Thai and an English text")
+    assert not problems, "\n".join(problems)

@@ -55,3 +55,26 @@ def test_page_shows_state_nonce_pkce_and_filters_by_client(client):
     page = client.get("/_mock/inspector/?client_id=demo-rp").get_data(as_text=True)
     assert "no PKCE" in page or "ไม่ได้ใช้ PKCE" in page
     assert "<code>sandbox-rp</code>" not in page and "<code>demo-rp</code>" in page
+
+
+def test_page_shows_login_states_in_words_and_thai_time(client):
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    client.get(auth_url(nonce="n"), headers={"Accept": "text/html"})  # waiting
+    get_code(client)  # approved (headless)
+    page = client.get("/_mock/inspector/").get_data(as_text=True)
+    statuses = re.findall(r'<td class="status">([^<]*)</td>', page)
+    assert "รอสแกน" in statuses and "ยืนยันตัวตนแล้ว" in statuses
+    assert not {"waiting", "approved"} & set(statuses)
+    en = client.get("/_mock/inspector/?lang=en").get_data(as_text=True)
+    assert "identity confirmed" in re.findall(r'<td class="status">([^<]*)</td>', en)
+    # each request's time is Thai time (UTC+7), whatever the server's TZ
+    shown = re.findall(r'<small title="[^"]*">(\d\d:\d\d:\d\d)</small>', page)
+    now = datetime.now(timezone(timedelta(hours=7)))
+    now_s = now.hour * 3600 + now.minute * 60 + now.second
+    for hms in shown:
+        h, m, sec = map(int, hms.split(":"))
+        gap = abs(now_s - (h * 3600 + m * 60 + sec)) % 86400
+        assert min(gap, 86400 - gap) < 120, (hms, now)
+    assert shown
