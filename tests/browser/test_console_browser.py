@@ -58,7 +58,7 @@ def test_trainer_console_follows_a_trainee_and_resets_the_class(live, desktop):
     requests.post(f"{live.url}/_mock/api/enrol/{e['id']}/card", json={"sample": "1153620226005"})
     row = page.locator("#progress tbody tr", has_text=e["ref"])
     expect(row).to_be_visible(timeout=6000)
-    expect(row).to_contain_text("card_check")
+    expect(row).to_contain_text("ขั้นที่ 5 จาก 9: ตรวจสอบข้อมูลบัตร")  # the step in words, not its code
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "trainer.png"), full_page=True)
     # untick the first person: they start unregistered

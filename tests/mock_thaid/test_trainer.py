@@ -54,10 +54,53 @@ def test_forms_need_the_csrf_token():
 
 def test_progress_follows_a_registration():
     c = make_app().test_client()
-    assert c.get("/_mock/trainer/progress").json == {"registrations": []}
+    empty = c.get("/_mock/trainer/progress").json
+    assert empty["registrations"] == [] and "ยังไม่มีผู้เริ่มลงทะเบียน" in empty["html"]
     e = c.post("/_mock/api/enrol", json={"channel": "self", "accept_terms": True}).json
     c.post(f"/_mock/api/enrol/{e['id']}/card", json={"sample": "1153620226005"})
-    reg = c.get("/_mock/trainer/progress").json["registrations"][0]
+    body = c.get("/_mock/trainer/progress").json
+    reg = body["registrations"][0]
     assert reg["ref"] == e["ref"] and reg["channel"] == "self"
     assert reg["step"] == "card_check" and reg["number"] and reg["total"] == 9
     assert reg["name"].startswith(c.get("/_mock/citizens/1153620226005").json["given_name"])
+    # what the console shows: the step in words, in the page's language; no codes
+    assert reg["step_text"] == "ขั้นที่ 5 จาก 9: ตรวจสอบข้อมูลบัตร"
+    assert reg["manual_text"] == "คู่มือข้อ ๒.๑.๕"
+    assert e["ref"] in body["html"] and "ขั้นที่ 5 จาก 9: ตรวจสอบข้อมูลบัตร" in body["html"]
+    assert "card_check" not in re.sub(r'data-step="[^"]*"', "", body["html"])
+    en = c.get("/_mock/trainer/progress?lang=en").json["registrations"][0]
+    assert en["step_text"] == "Step 5 of 9: check the card data" and en["manual_text"] == "Manual §2.1.5"
+
+
+def test_progress_shows_failures_and_ended_registrations_in_words():
+    c = make_app().test_client()
+    e = c.post("/_mock/api/enrol", json={"channel": "self", "accept_terms": True}).json
+    c.post(f"/_mock/api/enrol/{e['id']}/card", json={"sample": "3765898366910"})  # card expired 2024-10-02
+    reg = c.get("/_mock/trainer/progress").json["registrations"][0]
+    assert reg["step"] == "failed" and reg["error"] == "card_expired"  # the codes stay for programs
+    assert reg["step_text"] == "ลงทะเบียนไม่สำเร็จ"
+    assert reg["error_text"].startswith("บัตรประจำตัวประชาชนหมดอายุแล้ว (วันหมดอายุ 2 ต.ค. 2567)")
+    page = c.get("/_mock/trainer/").get_data(as_text=True)
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|code)\b.*?</\1>", " ", page, flags=re.S))
+    for code in ("failed", "card_expired", "2024-10-02", " s<", ">ref<"):
+        assert code not in visible, code
+    assert "รหัสอ้างอิง" in page and "วินาทีที่แล้ว" in page
+
+
+def test_who_starts_registered_heading_agrees_with_the_help():
+    page = make_app().test_client().get("/_mock/trainer/").get_data(as_text=True)
+    assert "ใครลงทะเบียน ThaiD ไว้แล้วตอนเริ่มชั้นเรียน" in page
+    assert "ติ๊ก = ลงทะเบียนไว้แล้ว" in page and "ไม่ติ๊ก = ยังไม่ลงทะเบียน" in page
+
+
+def test_loopback_warning_names_the_port_the_mock_serves_on():
+    page = make_app(issuer="http://127.0.0.1:18400").test_client().get("/_mock/trainer/").get_data(as_text=True)
+    warning = re.search(r'id="loopback-warning">(.*?)</p>', page, re.S).group(1)
+    assert "--port 18400" in warning and ":8000" not in warning
+
+
+def test_reset_asks_first_without_inline_script():
+    page = make_app().test_client().get("/_mock/trainer/").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="reset-form"[^>]*>', page).group(0)
+    assert "onsubmit" not in form and 'data-confirm="ลบการลงทะเบียน' in form
+    assert "window.confirm(reset.dataset.confirm)" in page
