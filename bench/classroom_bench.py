@@ -10,7 +10,7 @@ forms (CSRF tokens read from the pages, as a browser sends them back; no JSON AP
   desktop  the relying party sends it to authorize -> 302 to the QR page, which it polls as the
            page's script does (next poll 1 s after the last answer); "new QR" when it expires;
            on approval the relying party exchanges the code (token endpoint) and checks the ID token.
-plus one trainer console: the page once, then /_mock/trainer/progress every 2 s.
+plus one trainer console: the page once, then /_mock/trainer/progress every 2 s (setInterval).
 
 People think between steps (--think-scale 0 for none). Trainees start spread over --ramp seconds.
 Citizens: the seeded unregistered ones (outcomes set to pass and cards renewed through the control
@@ -450,9 +450,11 @@ def trainer(base: str, rec: Recorder, clock: Clock, auth: dict, done: threading.
     tr = Browser(base, rec, DESKTOP_UA, headers=auth)
     try:
         tr.step("trainer console", "GET", "/_mock/trainer/")
+        tick = time.monotonic()
         while not done.is_set():
-            clock.sleep(2.0)
-            tr.step("trainer progress", "GET", "/_mock/trainer/progress")
+            tick += 2.0  # setInterval(refresh, 2000), as the console's script does
+            clock.sleep(tick - time.monotonic())
+            tr.step("trainer progress", "GET", "/_mock/trainer/progress?lang=th")
     except (StepFailed, Stop):
         pass
     finally:
