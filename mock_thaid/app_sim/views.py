@@ -114,5 +114,9 @@ def decide(token: str):
             s.commit()
             return render_template("app/consent.html", error=t("pin_wrong", left=check.attempts_left),
                                    **_context(s, ls)), 401
-        flow.approve(services, s, ls, owner)
+        try:  # the QR may have expired while the PIN was being checked (a busy class)
+            flow.approve(services, s, ls, owner)
+        except state.InvalidTransition:
+            s.rollback()
+            return render_template("app/closed.html", **_context(s, ls, status=state.EXPIRED)), 410
         return render_template("app/done.html", approved=True, **_context(s, ls))

@@ -182,3 +182,23 @@ def test_clickjacking_headers(app):
     r = app.test_client().get(auth_url(), headers=HTML)
     assert r.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+
+
+def test_a_qr_that_expires_while_the_pin_is_checked_gets_the_closed_page_not_a_500(app, monkeypatch):
+    """Seen by the classroom benchmark: under load the QR expired between the open-check and the approval."""
+    from mock_thaid.store import citizens
+
+    login = Login(app)
+    page = login.open_app()
+    services = app.extensions["mock_thaid"]
+    real_check = citizens.check_pin
+
+    def slow_check(*a, **kw):
+        result = real_check(*a, **kw)
+        services.clock.offset += 3600  # the QR's lifetime passes while scrypt runs
+        return result
+
+    monkeypatch.setattr(citizens, "check_pin", slow_check)
+    r = login.submit(page, decision="approve", pin="13572468")
+    assert r.status_code == 410
+    assert login.status()["status"] == "expired"
