@@ -119,8 +119,9 @@ def _serve(args) -> int:
             return holder["app"](environ, start_response)
 
         # Bind first, so --port 0 picks a free port and the issuer can name it.
+        # A class of 60 keeps ~120 browsers' connections open: waitress's default limit (100) queued them.
         server = create_server(wsgi, host=args.host, port=args.port, threads=args.threads,
-                               ident="mock-thaid", clear_untrusted_proxy_headers=True)
+                               ident="mock-thaid", clear_untrusted_proxy_headers=True, connection_limit=1000)
         port = server.effective_port
     if classroom and not _classroom_urls(args.host, port, overrides):
         return 2
