@@ -23,7 +23,8 @@ from waitress.server import create_server
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # the small RPs beside this file: lax_rp, crashy_rp, authlib_rp
+if str(HERE) not in sys.path:  # the small RPs beside this file: lax_rp, crashy_rp, authlib_rp
+    sys.path.append(str(HERE))  # appended, never first: tests/conftest.py must stay "conftest" for every suite
 LHR_CALLBACK = "/auth/thaid/callback"
 
 
