@@ -290,7 +290,7 @@ class Phone:
         self.app_path = urlsplit(re.search(r'id="app-link" href="([^"]+)"', page).group(1)).path
         self.csrf = CSRF.search(self.http.get(url + self.app_path, timeout=TIMEOUT).text).group(1)
         r = self.http.post(url + self.app_path + "/whoami", data={"pid": pid, "csrf_token": self.csrf}, timeout=TIMEOUT)
-        assert r.ok, r.status_code
+        assert r.ok or r.status_code == 423, r.status_code  # 423: the app shows a locked account's lock at once
 
     def enter_pin(self, pin: str) -> int:
         return self.http.post(self.url + self.app_path, timeout=TIMEOUT,
