@@ -9,7 +9,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 
 from .. import pid as pidmod
 from ..claims import parse_scope
-from ..i18n import clock_time, login_status, t, template_helpers
+from ..i18n import clock_time, t, template_helpers
 from ..login import flow, state
 from ..pin import normalize_pin
 from ..services import svc
@@ -44,7 +44,7 @@ def scanned(token: str):
         ls = _login(s, token)
         current = flow.scan(services, s, ls)
         if current not in state.OPEN:
-            return render_template("app/closed.html", **_context(s, ls, status=login_status(current))), 410
+            return render_template("app/closed.html", **_context(s, ls, status=current)), 410
         owner, signed_out = phone_owner(s)
         if not owner or citizens.get(s, owner) is None:
             people = citizens.list_all(s)
@@ -96,7 +96,7 @@ def decide(token: str):
         ls = _login(s, token)
         now = services.clock.now()
         if state.effective(ls.status, ls.expires_at, now) not in state.OPEN:
-            return render_template("app/closed.html", **_context(s, ls, status=login_status(state.EXPIRED))), 410
+            return render_template("app/closed.html", **_context(s, ls, status=state.EXPIRED)), 410
         if not owner or citizens.account(s, owner) is None:
             return redirect(url_for("app_sim.scanned", token=token))
         if request.form.get("decision") == "deny":

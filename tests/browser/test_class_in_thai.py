@@ -34,8 +34,8 @@ except Exception:  # no tz database: Thailand has had no daylight saving since 1
 
 
 @pytest.fixture
-def live():
-    server = start_live()
+def live(tmp_path):
+    server = start_live(database_url=f"sqlite:///{tmp_path}/class.sqlite3")  # two screens poll at once
     try:
         yield server
     finally:

@@ -540,7 +540,7 @@ def walk_consoles(browser, walk: Walk, live) -> None:
 def walk_guarded(browser, walk: Walk) -> None:
     """A second mock, guarded by a control token and in the oidc profile: the control login
     page and the logged-out page."""
-    live = start_live(control_token="a-control-token-for-the-walk", profile="oidc")
+    live = start_live(control_token="a-control-token-for-the-walk", profile="oidc", database_url="sqlite://")
     try:
         page = new_page(browser, walk, LAPTOP)
         page.context.add_cookies([{"name": "lang", "value": walk.lang, "url": live.url}])
@@ -557,7 +557,9 @@ def walk_guarded(browser, walk: Walk) -> None:
 
 
 def run_walk(browser, lang: str, tmp: Path) -> Walk:
-    live = start_live()
+    # A SQLite file, as the mock runs for a class: several screens poll at once, and the
+    # in-memory database of the other tests is one connection shared by every thread.
+    live = start_live(database_url=f"sqlite:///{tmp}/walk.sqlite3")
     walk = Walk(lang, live.url)
     try:
         walk_logins(browser, walk, live)

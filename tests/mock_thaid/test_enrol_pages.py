@@ -439,3 +439,12 @@ def test_templates_use_only_the_catalogue():
         if len(pair) != 2 or not all(p.strip() for p in pair):
             problems.append(f"messages.py: {key!r} needs a Thai and an English text")
     assert not problems, "\n".join(problems)
+
+
+def test_a_closed_login_names_why_in_words(app):
+    """The app's closed page, whichever view sends the login's state (it is a code)."""
+    with app.test_request_context("/?lang=th"):
+        from flask import render_template
+
+        html = render_template("app/closed.html", status="expired", ls=None, token="x", citizen=None)
+    assert "(QR Code หมดอายุ)" in html and "(expired)" not in html
