@@ -314,7 +314,7 @@ def _short(frame: str) -> str:
     """'render (mock_thaid/qr.py)' from py-spy's 'render (/long/path/mock_thaid/qr.py)'."""
     name, _, path = frame.partition(" (")
     path = path.rstrip(")")
-    for marker in ("site-packages/", "/work/main/", str(ROOT) + "/", "lib/python3.11/"):
+    for marker in ("site-packages/", str(ROOT) + "/", "lib/python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{name} ({path})"
