@@ -50,8 +50,15 @@ class Context:
     same_shape: bool = False
     """other_scope_start asked for the same scope shape as --start."""
     setup_error: str = ""
+    chromium: object | None = None
+    """A ``chromium.Chromium`` when the run uses the browser driver (--driver browser)."""
 
-    def browser(self, timeout: float | None = None) -> Browser:
+    def browser(self, timeout: float | None = None):
+        """A new person: an HTTP cookie jar (the default driver) or a Chromium window."""
+        if self.chromium is not None:
+            starts = {self.start, self.profile.other_scope_start} - {""}
+            return self.chromium.person(self.rp, self.mock, self.profile.persona, timeout or self.timeout,
+                                        starts, self.profile.click)
         return Browser(self.rp, self.mock, self.profile.persona, timeout or self.timeout)
 
 
@@ -73,6 +80,9 @@ def discover(ctx: Context) -> None:
         if openid is None:
             ctx.setup_error = (f"{ctx.start} never reached ThaiD's authorize endpoint at {ctx.mock} "
                                f"(last: {v.evidence()}); check --start and --mock")
+            if ctx.chromium is None and _scripted(v):
+                ctx.setup_error += ("; the page runs scripts and its login may start with JavaScript: "
+                                    "try --driver browser")
             return
         ctx.starts[openid], ctx.first[openid] = ctx.start, v
         ctx.client_id = ctx.profile.client_id or query(v.authorize_urls[0]).get("client_id", "")
@@ -87,6 +97,11 @@ def discover(ctx: Context) -> None:
                 ctx.starts[not openid], ctx.first[not openid] = other, w
     except (ControlFailed, SetupFailed) as e:
         ctx.setup_error = str(e)
+
+
+def _scripted(v: Visit) -> bool:
+    """The start page is a page of the RP with a script (its login may need a real browser)."""
+    return not v.at_mock and 200 <= v.final.status < 300 and "<script" in v.final.text.lower()
 
 
 def shows_page(v: Visit) -> bool:

@@ -18,6 +18,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--junit", default=None, help="write JUnit XML here")
     p.add_argument("--lang", choices=["th", "en"], default="th", help="the report's first language (default th)")
     p.add_argument("--only", default=None, help="comma-separated row ids to run (default: all)")
+    p.add_argument("--driver", choices=["http", "browser"], default="http",
+                   help="http (default): a headless person over HTTP, following redirects; browser: real "
+                        "Chromium through Playwright, for RPs whose login starts with JavaScript "
+                        "(needs pip install 'thaid-sandbox[browser]' and the system's chromium)")
+    p.add_argument("--chromium", default=None,
+                   help="--driver browser: the Chromium executable (default /usr/bin/chromium)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,8 +47,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     token = args.control_token if args.control_token is not None else Settings.from_env().control_token
     mock, rp = args.mock.rstrip("/"), args.rp.rstrip("/")
+    chromium = None
+    if args.driver == "browser":
+        from .chromium import CHROMIUM, BrowserMissing, Chromium
+
+        try:
+            chromium = Chromium(args.chromium or CHROMIUM)
+        except BrowserMissing as e:
+            print(f"mock-thaid check-rp: {e}", file=sys.stderr)
+            return 2
     control = Control(mock, token)
-    ctx = Context(rp=rp, start=args.start, mock=mock, profile=profile, control=control)
+    ctx = Context(rp=rp, start=args.start, mock=mock, profile=profile, control=control, chromium=chromium)
     started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     total = len(only)
     done = [0]
@@ -55,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         results = run_all(ctx, only=lambda rid: rid in only, progress=progress)
     finally:
         control.close()
+        if chromium is not None:
+            chromium.close()
     out = report.Run(rp=rp, start=args.start, mock=mock, client_id=ctx.client_id, persona=profile.persona,
                      profile=args.profile or "", started=started, seconds=time.perf_counter() - t0,
                      results=results)

@@ -5,13 +5,17 @@
     other_scope_start: /login?flat=1  # a second start asking for the other scope shape
     protected_path: /me             # a page that uses the ThaiD access token (userinfo)
     token_timeout: 10               # seconds the RP waits for ThaiD's token endpoint
+    click: "#thaid-login"           # --driver browser: the login button on the start page
     success: {status: 200, url: "/home$", text: "Signed in", cookie: session}
     refusal: {status: [400, 401], text: 'id="login-error"'}
     skip: [token_delay]
 
 Every key is optional. Without ``success`` a login counts as successful when the browser went
 through the RP's callback and ended on a 2xx page of the RP that does not look like an error
-page; without ``refusal`` a refusal is anything else that is not a 5xx.
+page; without ``refusal`` a refusal is anything else that is not a 5xx. ``click`` (a Playwright
+selector, e.g. ``#login`` or ``text=Sign in with ThaiD``) is used by the browser driver only;
+without it, a start page that does not go to ThaiD by itself gets its button or link that names
+ThaiD clicked.
 """
 from __future__ import annotations
 
@@ -97,9 +101,12 @@ class Profile:
     success: Expectation | None = None
     refusal: Expectation | None = None
     skip: tuple[str, ...] = field(default_factory=tuple)
+    click: str = ""
+    """--driver browser: a Playwright selector for the start page's login button."""
 
 
-KEYS = {"persona", "client_id", "other_scope_start", "protected_path", "token_timeout", "success", "refusal", "skip"}
+KEYS = {"persona", "client_id", "other_scope_start", "protected_path", "token_timeout", "success", "refusal", "skip",
+        "click"}
 
 
 def parse(data) -> Profile:
@@ -110,7 +117,7 @@ def parse(data) -> Profile:
     unknown = set(data) - KEYS
     if unknown:
         raise ProfileError(f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYS))}")
-    for key in ("persona", "client_id", "other_scope_start", "protected_path"):
+    for key in ("persona", "client_id", "other_scope_start", "protected_path", "click"):
         if key in data and not isinstance(data[key], (str, int)) or isinstance(data.get(key), bool):
             raise ProfileError(f"{key} must be a string")
     persona = re.sub(r"[\s-]", "", str(data.get("persona", DEFAULT_PERSONA)))
@@ -126,7 +133,8 @@ def parse(data) -> Profile:
                    other_scope_start=str(data.get("other_scope_start", "")),
                    protected_path=str(data.get("protected_path", "")), token_timeout=float(timeout),
                    success=Expectation.parse(data.get("success"), "success"),
-                   refusal=Expectation.parse(data.get("refusal"), "refusal"), skip=tuple(skip))
+                   refusal=Expectation.parse(data.get("refusal"), "refusal"), skip=tuple(skip),
+                   click=str(data.get("click", "")))
 
 
 def load(path: str | Path | None) -> Profile:

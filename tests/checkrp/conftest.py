@@ -1,6 +1,7 @@
 """One stack for the check-rp tests: the real mock (live, in a thread), the real LHR demo (its
 own CLI in a subprocess, as tests/test_scenarios_lhr.py starts it) and three small Flask RPs on
-waitress threads — two broken on purpose and one on Authlib. Every RP is registered at the
+waitress threads — two broken on purpose, one on Authlib, and one whose login button works
+with JavaScript only (for the browser driver). Every RP is registered at the
 mock with its own client_id and its callback on its random port."""
 from __future__ import annotations
 
@@ -87,13 +88,14 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
 def stack(tmp_path_factory):
     import authlib_rp
     import crashy_rp
+    import js_rp
     import lax_rp
 
     tmp = tmp_path_factory.mktemp("checkrp")
     t0 = time.perf_counter()
     lhr_port = _free_port()
     lhr_url = f"http://127.0.0.1:{lhr_port}"
-    rps = {name: ThreadedRP(name) for name in ("lax", "crashy", "authlib", "authlib-fixed")}
+    rps = {name: ThreadedRP(name) for name in ("lax", "crashy", "authlib", "authlib-fixed", "js")}
     data = yaml.safe_load((ROOT / "data" / "clients.yaml").read_text(encoding="utf-8"))
     lhr = next(c for c in data["clients"] if c["client_id"] == "lhr-demo")
     lhr["redirect_uris"].append(lhr_url + LHR_CALLBACK)
@@ -115,7 +117,8 @@ def stack(tmp_path_factory):
                    "crashy": rps["crashy"].start(crashy_rp.create_app, mock.url),
                    "authlib": rps["authlib"].start(authlib_rp.create_app, mock.url),
                    "authlib-fixed": rps["authlib-fixed"].start(partial(authlib_rp.create_app, fix_expires_in=True),
-                                                               mock.url)}
+                                                               mock.url),
+                   "js": rps["js"].start(js_rp.create_app, mock.url)}
         _wait_until_up(lhr_url, proc, log)
         yield {"mock": mock.url, "lhr": RP("lhr", lhr_url, "lhr-demo"), **started, "tmp": tmp,
                "started": time.perf_counter() - t0}
