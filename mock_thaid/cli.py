@@ -45,8 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     srun.add_argument("--mock", default="http://127.0.0.1:8000", help="the mock's base URL")
     srun.add_argument("--rp", default=None, help="the relying party's base URL (for rp scenarios)")
     srun.add_argument("--junit", default=None, help="write JUnit XML here")
-    srun.add_argument("--no-reset", dest="reset", action="store_false",
-                      help="never reset the mock (a scenario resets it unless its setup says reset: false)")
+    srun.add_argument("--reset", dest="reset", action="store_true", default=False,
+                      help="reset the WHOLE mock before each scenario (unless its setup says reset: false): "
+                           "citizens, accounts, clients, logins, registrations, faults, the clock and the "
+                           "inspector history go back to the data files, a trainer's class included. "
+                           "Default: no reset; each scenario arms its faults for its own client only and "
+                           "clears them, and moves a clock it moved back")
+    srun.add_argument("--no-reset", dest="reset", action="store_false", help=argparse.SUPPRESS)
     srun.add_argument("--control-token", default=None,
                       help="the mock's control token, if it has one (default: env MOCK_THAID_CONTROL_TOKEN)")
     scen_sub.add_parser("check", help="validate scenario files without running them").add_argument("paths", nargs="+")

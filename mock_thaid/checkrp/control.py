@@ -1,6 +1,7 @@
 """The mock's control API, used with care for whoever else shares the mock: faults are scoped to
 the RP's own ``client_id`` and last one request (JWKS faults cannot be scoped: they are kept as
-short as possible), nothing is ever reset, and a fault the RP did not use up is used up here."""
+short as possible), nothing is ever reset, and a fault the RP did not use up is used up here
+or, failing that, cleared by its id."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,6 +56,14 @@ class Control:
     def still_armed(self, armed: list[Armed]) -> list[Armed]:
         ids = {f["id"] for f in self.call("GET", "/_mock/faults")["active"]}
         return [a for a in armed if a.id in ids]
+
+    def remove(self, armed: list[Armed]) -> None:
+        """Clear these faults by id (nobody else's); one used up meanwhile is fine."""
+        for a in armed:
+            try:
+                self.http.delete(f"{self.mock}/_mock/faults/{a.id}", headers=self.headers)
+            except httpx.HTTPError:
+                pass
 
     def use_up_jwks(self, armed: list[Armed]) -> None:
         """Fetch the key set ourselves until our JWKS faults are gone (at most 5 tries)."""

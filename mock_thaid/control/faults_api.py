@@ -53,6 +53,15 @@ def clear_faults():
         return jsonify({"cleared": store.clear(s, request.args.get("name"))})
 
 
+@bp.delete("/faults/<int:fault_id>")
+def remove_fault(fault_id: int):
+    """One fault, by the id POST /_mock/faults answered: a run clears what it armed, nobody else's."""
+    with svc().db.session() as s:
+        if not store.remove(s, fault_id):
+            raise ControlError(404, "not_found", f"no active fault with id {fault_id} (used up or cleared)")
+        return jsonify({"cleared": 1, "id": fault_id})
+
+
 @bp.get("/clock")
 def get_clock():
     c = svc().clock

@@ -57,6 +57,16 @@ def take(s: Session, point: str, client_id: str | None) -> ActiveFault | None:
     return None
 
 
+def remove(s: Session, fault_id: int) -> bool:
+    """Clear one fault by its id (a run clears only what it armed itself)."""
+    f = s.get(ActiveFault, fault_id)
+    if f is None:
+        return False
+    s.delete(f)
+    _count(s)
+    return True
+
+
 def clear(s: Session, name: str | None = None) -> int:
     n = 0
     for f in active(s):

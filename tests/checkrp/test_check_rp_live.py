@@ -215,7 +215,7 @@ def test_runs_leave_the_shared_mock_as_they_found_it(runs, stack, sentinel):
     assert [f["id"] for f in state] == [sentinel]  # the other client's fault: untouched; ours: used up
     assert httpx.get(stack["mock"] + "/_mock/clock").json()["offset"] == pytest.approx(0, abs=1e-6)
     for name in ("lhr", "lax", "crashy", "authlib"):
-        assert "still armed" not in runs[name].out, runs[name].out
+        assert "was never used" not in runs[name].out, runs[name].out
 
 
 def test_junit_has_one_case_per_row_with_evidence_and_the_usual_fix(runs):

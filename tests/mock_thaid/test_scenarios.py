@@ -99,7 +99,7 @@ def test_a_text_mismatch_says_what_the_page_did_contain():
     assert "page lacks 'Welcome'" in failure and "Login failed state & nonce" in failure and "p{}" not in failure
 
 
-def test_no_reset_keeps_what_is_in_the_mock(tmp_path):
+def test_a_run_keeps_what_is_in_the_mock_and_only_reset_wipes_it(tmp_path):
     import requests
     from conftest import start_live
 
@@ -111,12 +111,56 @@ def test_no_reset_keeps_what_is_in_the_mock(tmp_path):
         sc.write_bytes(thaid_sandbox_data_path("mock-01-headless-login.yaml"))
         from mock_thaid.cli import main as cli
 
-        assert cli(["scenario", "run", str(sc), "--mock", live.url, "--no-reset"]) == 0
+        for argv in ([], ["--no-reset"]):  # the default, and the old flag that asked for it
+            assert cli(["scenario", "run", str(sc), "--mock", live.url, *argv]) == 0
+            pids = {c["pid"] for c in requests.get(live.url + "/_mock/citizens", timeout=5).json()["citizens"]}
+            assert "1100000000016" in pids
+        assert cli(["scenario", "run", str(sc), "--mock", live.url, "--reset"]) == 0
         pids = {c["pid"] for c in requests.get(live.url + "/_mock/citizens", timeout=5).json()["citizens"]}
-        assert "1100000000016" in pids
-        assert cli(["scenario", "run", str(sc), "--mock", live.url]) == 0
-        pids = {c["pid"] for c in requests.get(live.url + "/_mock/citizens", timeout=5).json()["citizens"]}
-        assert "1100000000016" not in pids  # the default resets
+        assert "1100000000016" not in pids  # --reset: back to the data files
+    finally:
+        live.close()
+
+
+def test_a_scenario_arms_its_faults_for_its_own_client_and_undoes_them(tmp_path):
+    """mock-10 moves the clock past the code's lifetime and mock-11 arms a refusal: afterwards
+    the clock is where it was, and neither another client's fault nor another client's login
+    was touched."""
+    import requests
+    from conftest import start_live
+
+    from mock_thaid.cli import main as cli
+
+    live = start_live()
+    try:
+        other = requests.post(live.url + "/_mock/faults", json={"name": "token_http_503", "client_id": "sandbox-rp"},
+                              timeout=5).json()["id"]
+        requests.post(live.url + "/_mock/clock", json={"advance": 42}, timeout=5)
+        for name in ("mock-10-code-expired.yaml", "mock-11-user-denies.yaml", "mock-14-token-server-error.yaml"):
+            (tmp_path / name).write_bytes(thaid_sandbox_data_path(name))
+        (tmp_path / "unused.yaml").write_text(  # a fault its login never reaches: cleared all the same
+            "name: unused fault\nsetup: {faults: [{name: token_invalid_code, count: null}]}\n"
+            "mock: {authorize: {client_id: demo-rp, redirect_uri: 'http://127.0.0.1:8080/callback/'}}\n"
+            "expect: {status: 400}\n", encoding="utf-8")
+        assert cli(["scenario", "run", str(tmp_path), "--mock", live.url]) == 0
+        active = requests.get(live.url + "/_mock/faults", timeout=5).json()["active"]
+        assert [f["id"] for f in active] == [other]
+        assert requests.get(live.url + "/_mock/clock", timeout=5).json()["offset"] == 42
+        events = requests.get(live.url + "/_mock/events", params={"limit": 50}, timeout=5).json()["events"]
+        assert {e["client_id"] for e in events if e["endpoint"] in ("authorize", "token")} == {"demo-rp"}
+
+        import httpx
+
+        from mock_thaid.scenarios import runner
+        with httpx.Client() as http:  # how they were armed: for the login's client, JWKS for all
+            part = runner.setup(http, live.url, {"faults": [{"name": "authorize_user_denies"},
+                                                             {"name": "jwks_unavailable"}]})
+            assert requests.get(live.url + "/_mock/faults", timeout=5).json()["active"][1:] == []  # not yet
+            part.arm(http, live.url, "lhr-demo")
+            scoped = {f["name"]: f["client_id"] for f in requests.get(live.url + "/_mock/faults", timeout=5).json()["active"]}
+            assert scoped == {"token_http_503": "sandbox-rp", "authorize_user_denies": "lhr-demo", "jwks_unavailable": None}
+            part.undo(http, live.url)
+        assert [f["id"] for f in requests.get(live.url + "/_mock/faults", timeout=5).json()["active"]] == [other]
     finally:
         live.close()
 
