@@ -397,46 +397,6 @@ MESSAGES.update({
     "at_time": ("เมื่อ {time} น.", "at {time}"),
 })
 
-MESSAGES.update({
-    "trainer_title": ("คอนโซลผู้ฝึกอบรม", "Trainer console"),
-    "trainer_projector": ("ขึ้นจอโปรเจกเตอร์", "For the projector"),
-    "trainer_scan_to_open": ("สแกน QR Code นี้ด้วยโทรศัพท์เพื่อเปิดแอป ThaiD จำลอง", "Scan this QR code with your phone to open the simulated ThaiD app"),
-    "trainer_loopback": ("ที่อยู่นี้เปิดได้เฉพาะบนเครื่องนี้ โทรศัพท์ในห้องยังเปิดไม่ได้ หากต้องการให้ทั้งห้องใช้ได้ ให้เริ่มระบบจำลองใหม่ด้วยคำสั่ง",
-                         "This address only works on this computer: phones in the room cannot open it. For the whole room, restart the mock with"),
-    "trainer_progress": ("ความคืบหน้าของผู้เข้าอบรม", "Trainees' progress"),
-    "trainer_exposed_title": ("ใครเปิดระบบจำลองนี้ได้บ้าง", "Who can reach this mock"),
-    "trainer_exposed_local": ("เปิดได้เฉพาะเครื่องนี้เท่านั้น โทรศัพท์และคอมพิวเตอร์เครื่องอื่นในห้องเปิดไม่ได้",
-                              "This computer only: phones and other computers in the room cannot open it."),
-    "trainer_exposed_lan": ("โทรศัพท์และคอมพิวเตอร์ทุกเครื่องในเครือข่ายเดียวกัน (Wi-Fi เดียวกัน) เปิดแอป ThaiD จำลอง หน้าเข้าสู่ระบบด้วย QR Code และหน้าจอเจ้าหน้าที่สำนักทะเบียนได้ (หน้าจอเจ้าหน้าที่ต้องใช้รหัสผ่านเจ้าหน้าที่)",
-                            "Every phone and computer on the same network (the same Wi-Fi) can open the ThaiD app simulation, the QR login pages and the registration office's officer console (the console needs the officer password)."),
-    "trainer_exposed_token": ("หน้าสำหรับผู้สอน (หน้านี้ หน้าตรวจสอบธุรกรรม และ API ควบคุม) ต้องใช้ control token (รหัสควบคุม) ซึ่งมีเฉพาะผู้สอน",
-                              "The trainer's pages (this console, the transaction inspector and the control API) need the control token, which only the trainer has."),
-    "trainer_exposed_open": ("คำเตือน: หน้าสำหรับผู้สอนเปิดได้ทุกเครื่องในเครือข่ายโดยไม่ต้องใช้ token (รหัสควบคุม) ผู้เข้าอบรมจึงรีเซ็ตชั้นเรียนหรือเปลี่ยนข้อมูลได้",
-                             "Warning: the trainer's pages are open to every device on the network without a token, so trainees can reset the class or change the data."),
-    "trainer_exposed_headless": ("การเข้าสู่ระบบโดยไม่ต้องสแกน QR Code (สำหรับการทดสอบอัตโนมัติ) ใช้ได้จากเครื่องนี้เท่านั้น",
-                                 "Logging in without scanning a QR code (for automated tests) works from this computer only."),
-    "trainer_exposed_headless_all": ("คำเตือน: การเข้าสู่ระบบโดยไม่ต้องสแกน QR Code (สำหรับการทดสอบอัตโนมัติ) เปิดอยู่ ทุกคนที่เปิดระบบจำลองนี้ได้ เข้าสู่ระบบแทนผู้อื่นได้",
-                                     "Warning: logging in without scanning a QR code (for automated tests) is on: anyone who can reach the mock can log in as anyone."),
-    "trainer_ref": ("รหัสอ้างอิง", "Reference"),
-    "trainer_person": ("ผู้ลงทะเบียน", "Person"),
-    "trainer_channel": ("ช่องทาง", "Path"),
-    "trainer_channel_self": ("ด้วยตนเอง", "by themselves"),
-    "trainer_channel_officer": ("ผ่านเจ้าหน้าที่", "with an officer"),
-    "trainer_step": ("ขั้นตอน", "Step"),
-    "trainer_updated": ("อัปเดตล่าสุด", "Last change"),
-    "trainer_no_progress": ("ยังไม่มีผู้เริ่มลงทะเบียน", "Nobody has started registering yet."),
-    "trainer_auto_refresh": ("ปรับปรุงอัตโนมัติทุก 2 วินาที", "Refreshes every 2 seconds."),
-    "trainer_reset": ("เริ่มชั้นเรียนใหม่", "Reset the class"),
-    "trainer_reset_button": ("รีเซ็ตทั้งหมดเป็นข้อมูลตั้งต้น", "Reset everything to the starting data"),
-    "trainer_reset_confirm": ("ลบการลงทะเบียน การเข้าสู่ระบบ และบัญชีที่สร้างระหว่างชั้นเรียนทั้งหมด?", "Delete every registration, login and account made during the class?"),
-    "trainer_reset_done": ("รีเซ็ตแล้ว ทุกอย่างกลับเป็นข้อมูลตั้งต้น", "Reset done: everything is back to the starting data."),
-    "trainer_who": ("ใครลงทะเบียน ThaiD ไว้แล้วตอนเริ่มชั้นเรียน", "Who is already registered when the class starts"),
-    "trainer_who_help": ("ติ๊ก = ลงทะเบียนไว้แล้ว (ใช้รหัส PIN สาธิต) · ไม่ติ๊ก = ยังไม่ลงทะเบียน ให้ผู้เข้าอบรมฝึกลงทะเบียนในชั้นเรียน",
-                         "Ticked = already registered (with the demo PIN) · unticked = not registered: a trainee registers them in class"),
-    "trainer_save": ("บันทึก", "Save"),
-    "trainer_saved": ("บันทึกแล้ว", "Saved."),
-})
-
 # --- the mock's own pages for developers (index, callback, logout, admin) ------------------
 MESSAGES.update({
     "index_intro": ("ผู้ให้บริการ OpenID Connect จำลองที่ทำงานเหมือน ThaiD สำหรับทดสอบแบบออฟไลน์",
@@ -459,3 +419,8 @@ MESSAGES.update({
     "admin_name": ("ชื่อ", "Name"),
     "admin_options": ("ตัวเลือก", "Options"),
 })
+
+# The trainer console and the class handout have their own file (same catalogue).
+from .messages_trainer import TRAINER  # noqa: E402
+
+MESSAGES.update(TRAINER)

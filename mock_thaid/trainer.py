@@ -7,9 +7,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from . import classplan
 from .enrolment import machine
+from .enrolment.dates import bangkok_day
 from .enrolment.views import thai_digits
-from .i18n import ago, current_lang, enrol_error, step_progress, text
+from .i18n import ago, clock_time, current_lang, date, enrol_error, step_progress, text
+from .pid import format_pid
+from .pin import DEFAULT_POLICY
 from .qr import qr_data_url
 from .services import svc
 from .store import citizens
@@ -56,6 +60,28 @@ def _loopback_command(app_url: str) -> str:
     return f"mock-thaid serve --classroom --port {port}"
 
 
+def class_plan(s, now: float) -> tuple[classplan.ClassPlan, dict]:
+    """Today's plan of who plays whom (registered = has an account now), and the people by PID."""
+    people = citizens.list_all(s)
+    facts = [classplan.Person(c.pid, citizens.account(s, c.pid) is not None, c.date_of_expiry, c.face or "pass",
+                              c.fingerprint or "pass") for c in people]
+    return classplan.plan(facts, bangkok_day(now).isoformat()), {c.pid: c for c in people}
+
+
+def _plan_groups(plan: classplan.ClassPlan, people: dict) -> list[tuple[str, list[dict]]]:
+    """The plan as the templates show it: (group title key, rows numbered across the groups)."""
+    groups, n = [], 0
+    for key, roles in (("plan_group_happy", plan.happy), ("plan_group_failures", plan.failures),
+                       ("plan_group_registered", plan.registered)):
+        rows = []
+        for r in roles:
+            n += 1
+            rows.append({"no": n, "c": people[r.pid], "pid": format_pid(r.pid), "kind": r.kind})
+        if rows:
+            groups.append((key, rows))
+    return groups
+
+
 @bp.get("/")
 def page():
     services = svc()
@@ -64,10 +90,28 @@ def page():
     with services.db.session() as s:
         people = [(c, citizens.account(s, c.pid) is not None) for c in citizens.list_all(s)]
         progress = _progress(s)
+        plan, by_pid = class_plan(s, services.clock.now())
         return render_template("trainer.html", people=people, progress=progress, rows=_rows_html(progress),
                                app_url=app_url, qr=qr_data_url(app_url, box_size=10), loopback=loopback,
                                loopback_command=_loopback_command(app_url),
-                               exposure=exposure(services.settings, loopback))
+                               exposure=exposure(services.settings, loopback),
+                               plan_groups=_plan_groups(plan, by_pid), happy_count=len(plan.happy))
+
+
+@bp.get("/handout")
+def handout():
+    """One printable A4 page for the class: open the app, who plays whom, the PIN rules, logging in."""
+    services = svc()
+    app_url = services.settings.phone_base_url + "/app/"
+    lang = current_lang()
+    now = services.clock.now()
+    with services.db.session() as s:
+        plan, by_pid = class_plan(s, now)
+        return render_template("trainer_handout.html", app_url=app_url, qr=qr_data_url(app_url, box_size=6),
+                               plan_groups=_plan_groups(plan, by_pid), demo_pin=services.settings.demo_pin,
+                               pin_rules=[th if lang == "th" else en for th, en in DEFAULT_POLICY.describe()],
+                               printed=text("handout_printed", lang, date=date(bangkok_day(now).isoformat(), lang),
+                                            time=clock_time(now)))
 
 
 def exposure(st, loopback: bool) -> list[tuple[str, bool]]:

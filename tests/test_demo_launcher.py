@@ -67,6 +67,17 @@ def test_printed_urls_follow_the_ports(demo):
     assert requests.get(demo["mock"] + "/.well-known/openid-configuration", timeout=10).json()["issuer"] == demo["mock"]
 
 
+def test_the_class_plan_names_clean_registrations_first_and_each_failure_demo(demo):
+    out = demo["out"]
+    first = out.split("register first, everything passes", 1)[1].split("failure demos", 1)[0]
+    assert "1153620226005" in first  # วราภรณ์: not registered, every check passes
+    for trap in ("1368410540482", "1052188433961", "3081442869245", "3765898366910"):
+        assert trap not in first
+    demos = out.split("failure demos", 1)[1]
+    assert "1368410540482" in demos and "selfie does not match" in demos
+    assert "3081442869245" in demos and "fingerprint" in demos
+
+
 def test_lhr_login_on_moved_ports_lands_on_the_owners_record(demo):
     s = requests.Session()
     r = s.get(demo["lhr"] + "/auth/thaid/login", allow_redirects=False, timeout=10)

@@ -93,6 +93,34 @@ def register_lhr(mock_url: str, clients_file: Path, token: str = "") -> None:
         assert r.status == 201
 
 
+def class_plan_lines(people: list[dict], today: str) -> list[str]:
+    """Who to register first (everything passes) and who shows which failure, from the shipped data."""
+    from mock_thaid import classplan
+    from mock_thaid.messages import MESSAGES
+
+    facts = [classplan.Person(p["pid"], bool(p.get("registered")), p.get("date_of_expiry", ""),
+                              p.get("face", "pass"), p.get("fingerprint", "pass")) for p in people]
+    plan = classplan.plan(facts, today)
+    by_pid = {p["pid"]: p for p in people}
+
+    def who(pid: str) -> str:
+        p = by_pid[pid]
+        return f"{pid}  {p['title']}{p['given_name']} {p['family_name']}"
+
+    lines = ["for a class (trainer console: /_mock/trainer/, with a printable handout):",
+             "  register first, everything passes (self-registration in the app):"]
+    lines += [f"    {who(r.pid)}" for r in plan.happy] or ["    nobody: untick people on the trainer console"]
+    lines.append("  failure demos (not registered yet):")
+    lines += [f"    {who(r.pid)}  - {MESSAGES['plan_kind_' + r.kind][1]}" for r in plan.failures]
+    return lines
+
+
+def print_class_plan(people: list[dict]) -> None:
+    from mock_thaid.enrolment.dates import bangkok_day
+
+    print("\n".join(class_plan_lines(people, bangkok_day(time.time()).isoformat())))
+
+
 def main() -> int:
     port = port_from_env("MOCK_PORT", 8000)
     lhr_port = port_from_env("LHR_PORT", 5001)
@@ -155,8 +183,7 @@ def main() -> int:
         for p in [q for q in people if q.get("registered")][:5]:
             print(f"  {p['pid']}  {p['title']}{p['given_name']} {p['family_name']} / "
                   f"{p['title_en']} {p['given_name_en']} {p['family_name_en']}")
-        unreg = [q for q in people if not q.get("registered")][:2]
-        print("not yet registered (cannot approve a login): " + ", ".join(q["pid"] for q in unreg))
+        print_class_plan(people)
         print(f"console scripts: {rel_bin}/mock-thaid --help · {rel_bin}/lhr-demo --help "
               f"(or `. {rel_bin}/activate` first)")
         print("Ctrl-C to stop.\n", flush=True)

@@ -533,6 +533,8 @@ def walk_consoles(browser, walk: Walk, live) -> None:
     walk.look(desk, "trainer")
     desk.wait_for_timeout(2500)  # after a poll has replaced the rows
     walk.look(desk, "trainer-polled")
+    desk.goto(base + "/_mock/trainer/handout")
+    walk.look(desk, "trainer-handout")
     desk.goto(base + "/_mock/inspector/")
     walk.look(desk, "inspector")
 

@@ -104,3 +104,50 @@ def test_reset_asks_first_without_inline_script():
     form = re.search(r'<form[^>]*id="reset-form"[^>]*>', page).group(0)
     assert "onsubmit" not in form and 'data-confirm="ลบการลงทะเบียน' in form
     assert "window.confirm(reset.dataset.confirm)" in page
+
+
+# --- the trainer's kit: who plays whom, and the handout --------------------------------------
+
+def _plan_rows(page: str, table: str) -> list[tuple[str, str]]:
+    body = page.split(f'id="{table}"', 1)[1]
+    return re.findall(r'data-pid="(\d{13})" data-kind="([a-z_]+)"', body)
+
+
+def test_console_lists_clean_registrations_first_then_each_failure_in_thai():
+    c = make_app().test_client()
+    page = c.get("/_mock/trainer/").get_data(as_text=True)
+    rows = _plan_rows(page, "class-plan")
+    kinds = [k for _, k in rows]
+    assert kinds[:3] == ["happy"] * 3, rows
+    assert "1153620226005" in {pid for pid, _ in rows[:3]}  # วราภรณ์: unregistered, everything passes
+    assert kinds.index("face_mismatch") > kinds.index("happy") and "registered" in kinds
+    assert "ลงทะเบียนด้วยตนเองในแอปได้ครบทุกขั้นตอน" in page and "ภาพใบหน้าที่ถ่ายไม่ตรงกับภาพบนบัตร" in page
+    assert "face_mismatch" not in re.sub(r"<[^>]+>", " ", page)  # the code stays in attributes, out of the text
+    assert "ผู้ที่ลงทะเบียนได้สำเร็จ (กลุ่ม ก) มี 3 คน" in page
+    assert 'href="/_mock/trainer/handout?lang=th"' in page
+
+
+def test_unticking_a_registered_person_adds_a_clean_registration_to_hand_out():
+    c = make_app().test_client()
+    page = c.get("/_mock/trainer/").get_data(as_text=True)
+    ticked = [p for p in re.findall(r'name="registered" value="(\d{13})" checked', page) if p != "1057830862719"]
+    c.post("/_mock/trainer/registered", data={"csrf_token": csrf(page), "registered": ticked})
+    rows = _plan_rows(c.get("/_mock/trainer/handout").get_data(as_text=True), "handout-plan")
+    assert ("1057830862719", "happy") in rows and ("1057830862719", "registered") not in rows
+    assert [k for _, k in rows].count("happy") == 4
+
+
+def test_handout_has_the_app_qr_the_pin_rules_the_demo_pin_and_numbers_every_person():
+    c = make_app(public_url="http://192.0.2.10:8000").test_client()
+    page = c.get("/_mock/trainer/handout").get_data(as_text=True)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="QR: http://192.0.2.10:8000/app/" id="handout-qr"', page)
+    assert "เอกสารประกอบการฝึกอบรม" in page and "ไม่ใช่ ThaiD จริง" in page
+    rules = page.split('id="handout-pin-rules"', 1)[1].split("</ul>", 1)[0]
+    assert "ตัวเลข 8 หลัก" in rules and "1234" in rules and "1111" in rules
+    assert "รหัส PIN สาธิต 13572468" in page
+    numbers = re.findall(r'<(?:td|span) class="no">(\d+)\.?</(?:td|span)>', page)
+    assert numbers == [str(i) for i in range(1, 35)], "every one of the 34 people, numbered once, in order"
+    assert len(set(pid for pid, _ in _plan_rows(page, "handout-plan"))) == 34
+    assert re.search(r"พิมพ์เมื่อ \d{1,2} [ก-๙.]+ 25\d\d เวลา \d\d:\d\d น\.", page), "Buddhist-era date, Thai time"
+    en = c.get("/_mock/trainer/handout?lang=en").get_data(as_text=True)
+    assert "Class handout" in en and "Registers in the app from start to end" in en and "demo PIN 13572468" in en
