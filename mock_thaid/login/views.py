@@ -24,18 +24,20 @@ def _session(s, sid):
 def status(sid: str):
     services = svc()
     with services.db.session() as s:
-        ls = _session(s, sid)
+        ls = logins.poll(s, sid)  # plain SQL: every open QR page asks once a second
+        if ls is None:
+            abort(404)
         now = services.clock.now()
-        current = state.effective(ls.status, ls.expires_at, now)
-        if current != ls.status:
-            ls.status = current
-        body = {"status": current, "ref": ls.ref, "expires_in": max(0, int(ls.expires_at - now))}
-        if current in (state.SCANNED,) and ls.pid:  # the phone's owner locked their PIN: say until when
-            acc = citizens.account(s, ls.pid)
-            if acc is not None and acc.locked_until > now:
-                body["locked_until"] = clock_time(acc.locked_until)
-        if current in (state.APPROVED, state.DENIED) and ls.finished_url:
-            body["redirect"] = ls.finished_url
+        current = state.effective(ls["status"], ls["expires_at"], now)
+        if current != ls["status"]:
+            logins.set_status(s, sid, current)
+        body = {"status": current, "ref": ls["ref"], "expires_in": max(0, int(ls["expires_at"] - now))}
+        if current in (state.SCANNED,) and ls["pid"]:  # the phone's owner locked their PIN: say until when
+            locked_until = citizens.locked_until(s, ls["pid"])
+            if locked_until is not None and locked_until > now:
+                body["locked_until"] = clock_time(locked_until)
+        if current in (state.APPROVED, state.DENIED) and ls["finished_url"]:
+            body["redirect"] = ls["finished_url"]
         resp = jsonify(body)
         resp.headers["Cache-Control"] = "no-store"
         return resp

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ProtocolError
 from ..store import clients
-from ..store.models import Client
+from ..store.clients import ClientView
 
 API_KEY_HEADER = "x-imauth-apikey"
 
@@ -24,7 +24,7 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
-def authenticate(s: Session, req: Request, profile: str = "thaid") -> Client:
+def authenticate(s: Session, req: Request, profile: str = "thaid") -> ClientView:
     try:
         cid, secret = extract_basic_authorization(req.headers)
     except (ValueError, UnicodeDecodeError):  # Authlib raises on "Basic " and on non-UTF-8 credentials
@@ -34,7 +34,7 @@ def authenticate(s: Session, req: Request, profile: str = "thaid") -> Client:
     if not cid:
         raise ProtocolError("unauthorized_client",
                             "request without client authentication (no Basic header, no client_id)")
-    client = clients.get(s, cid)
+    client = clients.peek(s, cid)  # a read-only view: every token request
     if client is None:
         raise ProtocolError("invalid_client", f"client_id {cid!r} is not registered")
     if not secret:

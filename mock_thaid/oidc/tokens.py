@@ -9,23 +9,26 @@ from ..claims import claims_for, parse_scope
 from ..keys import ALG
 from ..services import Services
 from ..store import citizens, grants
-from ..store.models import Client
+from ..store.clients import ClientView
 
 
-def ial_for(services: Services, s: Session, pid: str) -> str:
+def ial_for(services: Services, s: Session, pid: str, channel: str | None = None) -> str:
     """The IAL of the channel the person registered through (settings ial_self / ial_officer),
-    falling back to ``ial`` (no account, or the channel's setting left empty)."""
+    falling back to ``ial`` (no account, or the channel's setting left empty). ``channel``:
+    already read by the caller."""
     st = services.settings
     per_channel = {"self": st.ial_self, "officer": st.ial_officer}
-    return per_channel.get(citizens.channel(s, pid) or "") or st.ial
+    if channel is None:
+        channel = citizens.channel(s, pid)
+    return per_channel.get(channel or "") or st.ial
 
 
 def identity_claims(services: Services, s: Session, pid: str, scopes: list[str]) -> dict:
-    source = citizens.claim_source(s, pid)
+    source, channel = citizens.claims_and_channel(s, pid)  # one statement for both
     if source is None:
         return {"pid": pid} if "pid" in scopes else {}
     return claims_for(source, scopes, naming=services.settings.claim_naming,
-                      ial=ial_for(services, s, pid))
+                      ial=ial_for(services, s, pid, channel or ""))
 
 
 def id_token(services: Services, s: Session, *, client_id: str, pid: str, scopes: list[str],
@@ -49,7 +52,7 @@ def id_token(services: Services, s: Session, *, client_id: str, pid: str, scopes
     return services.keys.sign(claims)
 
 
-def token_response(services: Services, s: Session, *, client: Client, pid: str, scope: str,
+def token_response(services: Services, s: Session, *, client: ClientView, pid: str, scope: str,
                    auth_time: int, nonce: str | None, family: str) -> dict:
     st = services.settings
     now = services.clock.now_int()

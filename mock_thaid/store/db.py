@@ -7,6 +7,7 @@ Engines hide statement parameters (PIDs, PIN hashes, tokens) from their error me
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -23,10 +24,43 @@ from . import postgres
 from .models import Base
 
 
+class SerializedStaticPool(StaticPool):
+    """The one connection of an in-memory database, lent to one thread at a time.
+
+    ``sqlite://`` lives in a single connection, so every thread shares it; two threads inside
+    their own transactions on it interleave their BEGINs and COMMITs ("cannot commit - no
+    transaction is active"). A re-entrant lock is taken when the connection is checked out and
+    given back when it is returned (after the pool's rollback-on-return), so a thread's session
+    or ``engine.connect()`` block has the connection to itself; the same thread may nest them,
+    as it always could."""
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._turn = threading.RLock()
+
+    def _do_get(self):
+        self._turn.acquire()
+        try:
+            return super()._do_get()
+        except BaseException:
+            self._turn.release()
+            raise
+
+    def _do_return_conn(self, record) -> None:
+        try:
+            super()._do_return_conn(record)
+        finally:
+            try:
+                self._turn.release()
+            except RuntimeError:  # returned by another thread (garbage collection): nothing held here
+                pass
+
+
 def make_engine(url: str) -> Engine:
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine(
-            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool, hide_parameters=True
+            "sqlite://", connect_args={"check_same_thread": False}, poolclass=SerializedStaticPool,
+            hide_parameters=True,
         )
     elif url.startswith("sqlite:///"):
         db_file = Path(url.removeprefix("sqlite:///"))
@@ -115,6 +149,22 @@ class Database:
             raise
         finally:
             s.close()
+
+    def raw_rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of one read-only statement (``?`` placeholders) on a pooled connection's driver
+        cursor, without a Session: for the per-request sync check."""
+        from .fast import _for
+
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            cur.execute(_for(self.engine.dialect.paramstyle, sql), params)
+            rows = cur.fetchall()
+            cur.close()
+            conn.rollback()  # nothing to keep; ends PostgreSQL's implicit transaction
+            return rows
+        finally:
+            conn.close()
 
     def reset(self) -> None:
         self._schema.drop_all(self.engine)

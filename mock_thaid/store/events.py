@@ -1,10 +1,9 @@
 """What relying parties sent to the protocol endpoints and what they got (the inspector's data)."""
 from __future__ import annotations
 
-import queue
 import threading
 
-from sqlalchemy import JSON, Float, Integer, String, Text, delete, func, insert, select
+from sqlalchemy import JSON, Float, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base
@@ -30,48 +29,72 @@ class ProtocolEvent(Base):
 
 
 _written = 0
+_COLUMNS = ("at", "client_id", "endpoint", "method", "status", "error", "explanation", "request", "response")
+_INSERT = f"INSERT INTO protocol_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
 def write_batch(engine, rows: list[dict]) -> None:
-    """Insert rows in one short transaction (Core, not the ORM); now and then trim the table."""
+    """Insert rows in one short transaction on the driver's cursor (plain SQL, as the hot paths:
+    store/fast.py); now and then trim the table to the newest KEEP."""
     global _written
-    with engine.begin() as conn:
-        conn.execute(insert(ProtocolEvent.__table__), rows)
+    from .fast import _for, json_param
+
+    style = engine.dialect.paramstyle
+    values = [tuple(json_param(r.get(c) or {}) if c in ("request", "response") else r.get(c) for c in _COLUMNS)
+              for r in rows]
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        cur.executemany(_for(style, _INSERT), values)
         _written += len(rows)
         if _written >= 100:
             _written = 0
-            newest = conn.execute(select(func.max(ProtocolEvent.id))).scalar() or 0
-            conn.execute(delete(ProtocolEvent.__table__).where(ProtocolEvent.id <= newest - KEEP))
+            cur.execute("SELECT max(id) FROM protocol_events")
+            newest = cur.fetchone()[0] or 0
+            cur.execute(_for(style, "DELETE FROM protocol_events WHERE id <= ?"), (newest - KEEP,))
+        cur.close()
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
 
 
 class EventWriter:
     """Writes inspector events from a background thread, in batches, so a protocol request
-    never waits for them. ``flush()`` waits until everything put so far is written (the
-    inspector calls it before reading). Started lazily, so it works after a fork."""
+    never waits for them. A batch waits up to ``linger`` seconds for more events (one
+    transaction for many logins, not one each), unless someone is reading: ``flush()`` (the
+    inspector calls it before reading) has everything put so far written at once, and waits
+    for it. Started lazily, so it works after a fork."""
 
-    def __init__(self, engine) -> None:
+    BATCH = 200
+
+    def __init__(self, engine, linger: float = 0.05) -> None:
         self.engine = engine
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.linger = linger
+        self._rows: list[dict] = []
         self._pending = 0
+        self._flushing = 0
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def put(self, row: dict) -> None:
         with self._cond:
+            self._rows.append(row)
             self._pending += 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="inspector-events", daemon=True)
                 self._thread.start()
-        self._queue.put(row)
+            if len(self._rows) == 1 or len(self._rows) >= self.BATCH:
+                self._cond.notify_all()
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < 200:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            with self._cond:
+                self._cond.wait_for(lambda: self._rows)
+                self._cond.wait_for(lambda: self._flushing or len(self._rows) >= self.BATCH, timeout=self.linger)
+                batch, self._rows = self._rows[:self.BATCH], self._rows[self.BATCH:]
             try:
                 write_batch(self.engine, batch)
             except Exception:  # a reset dropped the table, or the database is busy: events are best effort
@@ -82,7 +105,12 @@ class EventWriter:
 
     def flush(self, timeout: float = 5.0) -> None:
         with self._cond:
-            self._cond.wait_for(lambda: self._pending == 0, timeout=timeout)
+            self._flushing += 1
+            self._cond.notify_all()
+            try:
+                self._cond.wait_for(lambda: self._pending == 0, timeout=timeout)
+            finally:
+                self._flushing -= 1
 
 
 class SyncEventWriter:

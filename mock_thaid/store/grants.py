@@ -5,23 +5,34 @@ import secrets
 import string
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from . import fast
 from .models import AuthCode, Token
 
 _ALNUM = string.ascii_letters + string.digits
 
 
 def new_code() -> str:
-    """32 alphanumerics, like ThaiD's codes."""
-    return "".join(secrets.choice(_ALNUM) for _ in range(32))
+    """32 alphanumerics, like ThaiD's codes (rejection sampling over random bytes: uniform)."""
+    out: list[str] = []
+    while len(out) < 32:
+        out.extend(_ALNUM[b % 62] for b in secrets.token_bytes(48) if b < 248)
+    return "".join(out[:32])
 
 
-def create_code(s: Session, **fields) -> str:
-    """Store a new code (one Core insert: this is on every login's path) and return it."""
+_INSERT_CODE = ("INSERT INTO auth_codes (code, client_id, redirect_uri, scope, pid, nonce, code_challenge, "
+                "code_challenge_method, auth_time, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)")
+
+
+def create_code(s: Session, *, client_id: str, redirect_uri: str, scope: str, pid: str, nonce: str | None,
+                code_challenge: str | None, code_challenge_method: str | None, auth_time: int,
+                expires_at: float) -> str:
+    """Store a new code (one plain insert: this is on every login's path) and return it."""
     code = new_code()
-    s.execute(insert(AuthCode.__table__).values(code=code, used_at=None, **fields))
+    fast.execute(s, _INSERT_CODE, (code, client_id, redirect_uri, scope, pid, nonce, code_challenge,
+                                   code_challenge_method, int(auth_time), float(expires_at)))
     return code
 
 
@@ -29,31 +40,35 @@ class CodeReplay(Exception):
     pass
 
 
+_CODE_COLUMNS = [c.name for c in AuthCode.__table__.columns]
+_CLAIM_CODE = (f"UPDATE auth_codes SET used_at = ? WHERE code = ? AND used_at IS NULL "
+               f"RETURNING {', '.join(_CODE_COLUMNS)}")
+
+
 def consume_code(s: Session, code: str, now: float) -> SimpleNamespace | None:
     """Mark ``code`` used and return it; None if unknown; CodeReplay if already used
     (and every token issued from it is revoked)."""
-    t = AuthCode.__table__
-    claimed = s.execute(
-        update(t).where(t.c.code == code, t.c.used_at.is_(None)).values(used_at=now).returning(*t.c)
-    ).mappings().first()
+    claimed = fast.execute(s, _CLAIM_CODE, (float(now), code)).fetchone()
     if claimed is not None:
-        return SimpleNamespace(**claimed)  # one statement, no ORM load: on every login's path
-    if s.get(AuthCode, code) is None:
+        return SimpleNamespace(**dict(zip(_CODE_COLUMNS, claimed)))  # one statement: every login's path
+    if fast.scalar(s, "SELECT code FROM auth_codes WHERE code = ?", (code,)) is None:
         return None
     revoke_family(s, code)
     raise CodeReplay(code)
 
 
+_INSERT_PAIR = ("INSERT INTO tokens (token, kind, client_id, pid, scope, family, auth_time, issued_at, "
+                "expires_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 def issue_pair(s: Session, *, family: str, client_id: str, pid: str, scope: str, auth_time: int,
                now: float, access_lifetime: float, refresh_lifetime: float) -> tuple[str, str]:
-    """A new access token and refresh token (one Core insert); returns (access, refresh)."""
+    """A new access token and refresh token (one plain insert of two rows); returns (access, refresh)."""
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    common = dict(family=family, client_id=client_id, pid=pid, scope=scope, auth_time=auth_time,
-                  issued_at=now, revoked=False)
-    s.execute(insert(Token.__table__), [
-        dict(token=access, kind="access", expires_at=now + access_lifetime, **common),
-        dict(token=refresh, kind="refresh", expires_at=now + refresh_lifetime, **common),
-    ])
+    common = (client_id, pid, scope, family, int(auth_time), float(now))
+    fast.execute(s, _INSERT_PAIR, (
+        access, "access", *common, float(now + access_lifetime), False,
+        refresh, "refresh", *common, float(now + refresh_lifetime), False))
     return access, refresh
 
 

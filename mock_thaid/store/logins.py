@@ -6,6 +6,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import fast
 from .models import LoginSession
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -23,6 +24,39 @@ def create(s: Session, *, now: float, lifetime: float, **fields) -> LoginSession
     )
     s.add(ls)
     return ls
+
+
+_INSERT = ("INSERT INTO login_sessions (id, ref, app_token, client_id, redirect_uri, scope, state, nonce, "
+           "code_challenge, code_challenge_method, status, pid, created_at, expires_at, finished_url) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def insert_finished(s: Session, *, now: float, lifetime: float, client_id: str, redirect_uri: str, scope: str,
+                    state: str | None, nonce: str | None, code_challenge: str | None,
+                    code_challenge_method: str | None, status: str, pid: str | None, finished_url: str) -> str:
+    """A login that finished as it started (headless auto-login): the row :func:`create` and
+    flow.approve would leave, in one plain insert. Returns its id."""
+    while True:
+        ref = new_ref()
+        if fast.scalar(s, "SELECT id FROM login_sessions WHERE ref = ?", (ref,)) is None:
+            break
+    sid = secrets.token_urlsafe(24)
+    fast.execute(s, _INSERT, (sid, ref, secrets.token_urlsafe(24), client_id, redirect_uri, scope, state, nonce,
+                              code_challenge, code_challenge_method, status, pid, float(now), float(now + lifetime),
+                              finished_url))
+    return sid
+
+
+_POLL = "SELECT status, ref, expires_at, pid, finished_url FROM login_sessions WHERE id = ?"
+
+
+def poll(s: Session, sid: str) -> dict | None:
+    """What the QR page's polling needs of a login, read without the ORM (a class polls every second)."""
+    return fast.one(s, _POLL, (sid,))
+
+
+def set_status(s: Session, sid: str, status: str) -> None:
+    fast.execute(s, "UPDATE login_sessions SET status = ? WHERE id = ?", (status, sid))
 
 
 def by_id(s: Session, sid: str) -> LoginSession | None:

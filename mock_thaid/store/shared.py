@@ -23,7 +23,8 @@ class StoredKey(Base):
     """No longer published; kept so its kid is never given to another key."""
 
 
-SYNC_QUERY = text("SELECT key, value FROM meta WHERE key IN ('version', 'faults')")
+SYNC_SQL = "SELECT key, value FROM meta WHERE key IN ('version', 'faults')"
+SYNC_QUERY = text(SYNC_SQL)
 
 
 def get(s: Session, key: str) -> str | None:

@@ -1,0 +1,74 @@
+"""Plain SQL on the hot paths (a login's authorize and token requests, the QR page's polling,
+the inspector's writer), run on the DBAPI cursor of the session's own connection, inside its
+transaction.
+
+A SQLAlchemy statement costs about 100 µs of Python per execution (compile-cache lookup,
+parameter processing, result metadata); the same statement on the driver's cursor costs
+about 6 µs. A login runs ~10 statements, so this is most of its server CPU. Everything else
+(pages, the control API, registration) keeps the ORM.
+
+Statements are written with ``?`` placeholders (SQLite's qmark style) and rewritten once to
+``%s`` for psycopg (PostgreSQL). Values read back are the driver's: JSON columns come back as
+text from SQLite and already parsed from psycopg (``json_value`` takes either); booleans as
+0/1 from SQLite. psycopg's NUL escaping (store/postgres.py) is installed on the connection, so
+it applies here too.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Sequence
+
+from sqlalchemy.orm import Session
+
+
+@lru_cache(maxsize=256)
+def _for(paramstyle: str, sql: str) -> str:
+    return sql if paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def cursor(s: Session):
+    """The driver's cursor on the session's connection (its transaction begins as usual)."""
+    return s.connection().connection.dbapi_connection.cursor()
+
+
+def _style(s: Session) -> str:
+    return s.get_bind().dialect.paramstyle
+
+
+def execute(s: Session, sql: str, params: Sequence[Any] = ()):
+    """Run one statement; returns the cursor (rowcount, fetch*)."""
+    cur = cursor(s)
+    cur.execute(_for(_style(s), sql), tuple(params))
+    return cur
+
+
+def executemany(s: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    cur = cursor(s)
+    cur.executemany(_for(_style(s), sql), [tuple(r) for r in rows])
+
+
+def one(s: Session, sql: str, params: Sequence[Any] = ()) -> dict | None:
+    """The first row as a dict keyed by column name, or None."""
+    cur = execute(s, sql, params)
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row))
+
+
+def scalar(s: Session, sql: str, params: Sequence[Any] = ()):
+    row = execute(s, sql, params).fetchone()
+    return row[0] if row is not None else None
+
+
+def json_value(value):
+    """A JSON column's value as Python, whichever driver read it."""
+    if isinstance(value, (str, bytes)):
+        return json.loads(value)
+    return value
+
+
+def json_param(value) -> str:
+    """What to send for a JSON column (SQLAlchemy's JSON type stores the same text)."""
+    return json.dumps(value)
