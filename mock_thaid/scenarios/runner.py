@@ -236,6 +236,10 @@ def check(expect: dict, final: Final) -> list[str]:
     for text in expect.get("text_contains", []):
         if text not in final.text:
             bad.append(f"page lacks {text!r}; it shows: {visible_text(final.text)[:300]!r}")
+    alternatives = expect.get("text_contains_any", [])
+    if alternatives and not any(text in final.text for text in alternatives):
+        bad.append(f"page shows none of {', '.join(map(repr, alternatives))}; "
+                   f"it shows: {visible_text(final.text)[:300]!r}")
     for text in expect.get("text_lacks", []):
         if text in final.text:
             bad.append(f"page shows {text!r}")

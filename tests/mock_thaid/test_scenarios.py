@@ -99,6 +99,15 @@ def test_a_text_mismatch_says_what_the_page_did_contain():
     assert "page lacks 'Welcome'" in failure and "Login failed state & nonce" in failure and "p{}" not in failure
 
 
+def test_text_contains_any_needs_one_of_the_alternatives_and_shows_the_page():
+    final = runner.Final(url="http://rp/x", status=400, text="<p>code: <code>id_token_unknown_kid</code></p>")
+    assert runner.check({"text_contains_any": ["<code>jwks_fetch_failed</code>", "<code>id_token_unknown_kid</code>"]},
+                        final) == []
+    (failure,) = runner.check({"text_contains_any": ["<code>jwks_fetch_failed</code>", "signed in"]}, final)
+    assert "page shows none of '<code>jwks_fetch_failed</code>', 'signed in'" in failure
+    assert "it shows: 'code: id_token_unknown_kid'" in failure
+
+
 def test_a_run_keeps_what_is_in_the_mock_and_only_reset_wipes_it(tmp_path):
     import requests
     from conftest import start_live
