@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             chromium.close()
     out = report.Run(rp=rp, start=args.start, mock=mock, client_id=ctx.client_id, persona=profile.persona,
                      profile=args.profile or "", started=started, seconds=time.perf_counter() - t0,
-                     results=results)
+                     results=results, driver=args.driver)
     print(report.summary(out, args.lang))
     if args.junit:
         report.junit(out, args.junit, args.lang)

@@ -35,6 +35,8 @@ class Run:
     started: dt.datetime
     seconds: float
     results: list[Result]
+    driver: str = "http"
+    """http (a headless person over HTTP) or browser (Chromium)."""
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)

@@ -56,7 +56,9 @@ def test_the_http_driver_cannot_start_a_javascript_login_and_says_so(stack, tmp_
 
 def test_the_browser_driver_clicks_the_button_and_checks_the_rp_in_chromium(stack, tmp_path):
     before = stack["js"].app.config["API_LOGINS"]
-    rc, out, status = _check(stack, tmp_path, "--driver", "browser")
+    rc, out, status = _check(stack, tmp_path, "--driver", "browser", "--html", str(tmp_path / "js.html"))
+    page = (tmp_path / "js.html").read_text(encoding="utf-8")
+    assert "ตรวจด้วยเบราว์เซอร์ Chromium จริง" in page and "Checked in a real Chromium" in page
     assert status == {"login_openid": "passed", "user_denied": "passed", "id_token_wrong_iss": "passed",
                       "state_replay": "passed", "qr_expired": "passed",
                       "id_token_alg_none": "failed"}, out  # lax_rp's planted defect: no signature check
@@ -94,3 +96,37 @@ def test_no_playwright_package_names_the_extra_to_install(stack, tmp_path, monke
     assert rc == 2 and status == {}
     assert "ไม่พบแพ็กเกจ playwright ของ Python" in out and "the Python package playwright is not installed" in out
     assert "pip install 'thaid-sandbox[browser]'" in out
+
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "check-rp-report.png"
+
+
+def test_the_report_card_of_the_lax_rp_in_chromium(stack, tmp_path, monkeypatch):
+    """The HTML report of a whole check against the lax RP, opened in Chromium: its planted
+    defects are the failed rows a reader sees, the page fits an A4-wide window without sideways
+    scrolling, and its first screen is the README's screenshot (docs/screenshots/check-rp-report.png)."""
+    from playwright.sync_api import sync_playwright
+
+    from mock_thaid.checkrp.chromium import CHROMIUM, CHROMIUM_ARGS
+
+    monkeypatch.chdir(tmp_path)  # the report names the profile as given: my-rp.yaml, no machine path
+    Path("my-rp.yaml").write_text(yaml.safe_dump({"protected_path": "/me", "token_timeout": 1}), encoding="utf-8")
+    html = tmp_path / "check-rp.html"
+    with redirect_stdout(io.StringIO()):
+        rc = main(["check-rp", "--rp", stack["lax"].url, "--start", "/login", "--mock", stack["mock"],
+                   "--profile", "my-rp.yaml", "--html", str(html)])
+    assert rc == 1
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1400}, locale="th-TH")
+            page.goto(html.as_uri())
+            failed = page.locator("tr.is-failed")
+            assert failed.count() == 8
+            assert "ลายเซ็น" in page.locator("body").inner_text()  # Thai first: the signature rows
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 20_000
