@@ -7,7 +7,7 @@ Run it against the mock::
            THAID_CLIENT_SECRET=lhr-demo-secret-TEST-ONLY \\
            THAID_REDIRECT_URI=http://127.0.0.1:5001/auth/thaid/callback \\
            THAID_SCOPES="openid pid name name_en birthdate" FLASK_SECRET_KEY=change-me
-    flask --app rp_client/README_example.py run --port 5001
+    flask --app examples/rp_client_flask_app.py run --port 5001
 
 For the real service, set THAID_ISSUER=production (or sandbox) and your own credentials.
 """

@@ -52,7 +52,10 @@ def test_wheel_is_small_and_carries_the_data(installed, report):
     assert any(n.startswith("mock_thaid/templates/") for n in names)
     assert any(n.startswith("lhr_demo/templates/") for n in names)
     tops = {n.split("/", 1)[0] for n in names}
-    assert not tops & {"tests", ".venv", "var", "node_modules", "docs", "bench", "tools"}, tops
+    assert not tops & {"tests", ".venv", "var", "node_modules", "docs", "bench", "tools", "examples"}, tops
+    # Example apps live in the checkout's examples/ (they import Flask and are run by the tests): none ships.
+    examples = [n for n in names if n.endswith(".py") and "example" in n.rsplit("/", 1)[-1].lower()]
+    assert examples == [], f"example modules in the wheel: {examples}"
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(installed.wheel).read(entry_points).decode()
     assert "mock-thaid = mock_thaid.cli:main" in text and "lhr-demo = lhr_demo.cli:main" in text

@@ -88,7 +88,7 @@ def test_readme_example_end_to_end(thaid_mock, monkeypatch):
                         "THAID_SCOPES": "openid pid name name_en birthdate",
                         "FLASK_SECRET_KEY": "readme-test-secret"}.items():
         monkeypatch.setenv(name, value)
-    app = runpy.run_path(str(ROOT / "rp_client" / "README_example.py"), run_name="readme_example")["app"]
+    app = runpy.run_path(str(ROOT / "examples" / "rp_client_flask_app.py"), run_name="readme_example")["app"]
     browser = app.test_client()
     assert "Sign in with ThaiD" in browser.get("/").text
     assert browser.get("/me").status_code == 302  # login_required
