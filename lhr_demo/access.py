@@ -100,6 +100,7 @@ def deny(object_type: str, object_id: str | None, reason: str = "not_yours"):
     user = g.get("user")
     log("ACCESS_DENIED", outcome="DENY", subject=user.person.public_id if user and user.person else None,
         object_type=object_type, object_id=(object_id or "")[:60] or None, detail={"reason": reason})
+    dbs().commit()
     abort(404)
 
 

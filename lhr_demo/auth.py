@@ -14,27 +14,26 @@ A refused logout is audited as ``LOGOUT DENY``, never as a login error.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from rp_client import LogoutRejected, ThaiDConfig
 from rp_client.flask_ext import ThaiDLogin, safe_next
 from sqlalchemy import select
 
-from . import models as m
+from . import models as m, who
 from .access import ACCOUNT_KEY, GENERATION_KEY, roles_for
-from .kp7 import PersonalHeader
 from .pid import mask_pid
+from .thaidate import today_bangkok
 from .web import dbs, lhr, log
 
 bp = Blueprint("auth", __name__)
-ICT = timezone(timedelta(hours=7), "ICT")
 GATED = ("thaid.login", "thaid.callback")
 
 
 def today() -> date:
-    """Today in Thailand (UTC+7): the go-live date is a Thai calendar date."""
-    return datetime.now(ICT).date()
+    """Today in Thailand: the go-live date is a Thai calendar date."""
+    return today_bangkok()
 
 
 def is_open() -> bool:
@@ -54,6 +53,7 @@ def init_thaid(app, settings) -> ThaiDLogin:
 def _gate():
     if request.endpoint in GATED and not is_open():
         log("LOGIN", outcome="DENY", detail={"reason": "before_go_live"})
+        dbs().commit()
         return render_template("not_open.html"), 403
     return None
 
@@ -70,9 +70,10 @@ def on_logout(identity, report):
         return None  # nobody was logged in and nothing was revoked: nothing happened
     if user is not None and user.account is not None:
         user.account.session_generation = (user.account.session_generation or 0) + 1
-    log("LOGOUT", outcome="ALLOW" if report.complete else "ERROR",  # commits the generation with it
+    log("LOGOUT", outcome="ALLOW" if report.complete else "ERROR",
         subject=user.person.public_id if user is not None and user.person else None,
         detail={"session_ended": True, **report.to_dict()})
+    dbs().commit()  # the new generation and its audit row together
     return None  # rp_client goes on to the form's next
 
 
@@ -85,6 +86,7 @@ def on_login(identity, tokens):
         session.pop("thaid", None)
         session.pop(ACCOUNT_KEY, None)
         log("LOGIN", outcome="DENY", detail={"reason": "no_personnel_record", "pid": mask_pid(pid)})
+        s.commit()
         return render_template("no_record.html", name=identity.display_name)
     now = m.utcnow()
     account = s.scalar(select(m.Account).where(m.Account.pid == pid))
@@ -100,15 +102,13 @@ def on_login(identity, tokens):
     session[GENERATION_KEY] = account.session_generation or 0
     g.user = None
     log("LOGIN", subject=person.public_id if person else None, detail={"roles": sorted({r.role for r in roles})})
+    s.commit()  # the account and its audit row together
     return None  # rp_client goes on to the login's ?next=, else "/" (which picks the home by role)
 
 
 def _record_name(s, person) -> str | None:
     """The name as the ก.พ.๗ writes it (title, no space, given name, family name)."""
-    if person is None:
-        return None
-    h = s.scalar(select(PersonalHeader).where(PersonalHeader.person_id == person.id, PersonalHeader.is_current))
-    return f"{h.title_th}{h.first_name_th} {h.last_name_th}" if h else None
+    return who.record_names(s, [person.id]).get(person.id) if person is not None else None
 
 
 def _home_for(person, roles) -> str:
@@ -122,8 +122,10 @@ def _home_for(person, roles) -> str:
 def on_error(exc):
     if isinstance(exc, LogoutRejected):  # not same-origin: nothing was ended or revoked
         log("LOGOUT", outcome="DENY", detail={"code": exc.code, "reason": exc.data.get("reason")})
+        dbs().commit()
         return render_template("error.html", code=403, th=exc.message_th, en=exc.message_en), 403
     log("LOGIN", outcome="ERROR", detail={"code": exc.code})
+    dbs().commit()
     return render_template("login_error.html", exc=exc), 400
 
 

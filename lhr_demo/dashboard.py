@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import Blueprint, g, render_template
 from sqlalchemy import and_, func, or_, select
 
-from . import models as m, workflow
+from . import models as m, who, workflow
 from .access import deny, login_required
 from .web import dbs, lhr, log
 
@@ -84,6 +84,7 @@ def index():
     per_district = {k: _sum(per_org[o.id] for o in v) for k, v in groups.items()}
     categories = s.scalars(select(m.PersonnelCategory).order_by(m.PersonnelCategory.sort)).all()
     log("VIEW_DASHBOARD", detail={"organizations": len(orgs)})
+    s.commit()
     return render_template("dashboard.html", orgs=orgs, per_org=per_org, groups=groups, districts=districts,
                            per_district=per_district, total=_sum(per_org.values()), categories=categories,
                            scope=scope_of(s, orgs))
@@ -113,12 +114,14 @@ def organization(org_id: str):
     tally = tallies(s, [org.id]).get(org.id) or Tally()
     not_yet = []
     if org.id in g.user.officer_org_ids:  # names: for this organization's officers only
-        from .officer import _name, tell_apart
         logged = set(s.scalars(select(m.Account.pid).where(m.Account.last_login_at >= _since())))
-        not_yet = [(p, _name(s, p.id), tell_apart(s, p)) for p in s.scalars(select(m.Person).where(
+        waiting = [p for p in s.scalars(select(m.Person).where(
             m.Person.organization_id == org.id, m.Person.status == "ACTIVE").order_by(m.Person.id)) if p.pid not in logged]
+        names, extra = who.names(s, (p.id for p in waiting)), who.tell_apart(s, waiting)
+        not_yet = [(p, names[p.id], extra[p.id]) for p in waiting]
     categories = s.scalars(select(m.PersonnelCategory).order_by(m.PersonnelCategory.sort)).all()
     log("VIEW_DASHBOARD", object_type="organization", object_id=org_id, detail={"names": bool(not_yet)})
+    s.commit()
     return render_template("dashboard_org.html", org=org, tally=tally, categories=categories, not_yet=not_yet,
                            is_officer=org.id in g.user.officer_org_ids)
 
@@ -137,5 +140,6 @@ def progress():
     for org_id, status, n in rows:
         counts[org_id][status] = n
     log("VIEW_PROGRESS", detail={"organizations": len(orgs)})
+    s.commit()
     return render_template("progress.html", orgs=orgs, counts=counts,
                            statuses=[st for st in workflow.STATUSES if st != workflow.DRAFT])

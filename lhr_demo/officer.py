@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from . import models as m, sections, workflow
+from . import models as m, sections, who, workflow
 from .access import deny, login_required
-from .corrections import move, proposal_lines, send_attachment, target_of
+from .correction_service import DECISIONS, proposal_lines, target_of
+from .evidence import mount_attachment_route
 from .records import record_context
-from .web import dbs, lhr, log, tr
+from .web import correction_service, dbs, lhr, log, tr
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
-DECISIONS = {"approve": workflow.APPROVE, "return": workflow.RETURN, "reject": workflow.REJECT}
 
 
 def _orgs() -> set[int]:
@@ -49,34 +50,17 @@ def queue():
                                           m.CorrectionRequest.status != workflow.DRAFT)
     if status in workflow.STATUSES:
         q = q.where(m.CorrectionRequest.status == status)
-    reqs = s.scalars(q.order_by(m.CorrectionRequest.submitted_at)).all()
+    reqs = s.scalars(q.options(selectinload(m.CorrectionRequest.person))
+                     .order_by(m.CorrectionRequest.submitted_at)).all()
     counts = dict(s.execute(select(m.CorrectionRequest.status, func.count()).where(
         m.CorrectionRequest.organization_id.in_(orgs)).group_by(m.CorrectionRequest.status)).all())
     organizations = s.scalars(select(m.Organization).where(m.Organization.id.in_(orgs))).all()
     log("VIEW_QUEUE", detail={"status": status})
+    s.commit()
+    names, extra = who.names(s, (r.person_id for r in reqs)), who.tell_apart(s, [r.person for r in reqs])
     return render_template("officer_queue.html", reqs=reqs, status=status, counts=counts, organizations=organizations,
-                           names={r.id: _name(s, r.person_id) for r in reqs},
-                           extra={r.id: tell_apart(s, r.person) for r in reqs})
-
-
-def _position(s, person_id: int) -> str | None:
-    sec = sections.SECTIONS["POSITION_SALARY"]
-    row = s.scalars(select(sec.model).where(sec.model.person_id == person_id, sec.model.is_current.is_(True))
-                    .order_by(sec.model.effective_date.desc(), sec.model.id.desc())).first()
-    return row.position_title if row else None
-
-
-def tell_apart(s, person: m.Person) -> str:
-    """What tells two people of the same name apart in a list: current position and masked PID."""
-    from .pid import mask_pid
-    position = _position(s, person.id)
-    return f"{position} · {mask_pid(person.pid)}" if position else mask_pid(person.pid)
-
-
-def _name(s, person_id: int) -> str:
-    h = s.scalar(select(sections.SECTIONS["PERSONAL"].model).where(
-        sections.SECTIONS["PERSONAL"].model.person_id == person_id, sections.SECTIONS["PERSONAL"].model.is_current))
-    return f"{h.title_th}{h.first_name_th} {h.last_name_th}" if h else "-"
+                           names={r.id: names[r.person_id] for r in reqs},
+                           extra={r.id: extra[r.person_id] for r in reqs})
 
 
 @bp.get("/requests/<rid>")
@@ -86,60 +70,35 @@ def review(rid: str):
     section, row = target_of(s, req)
     own = _own(req)
     log("VIEW_REQUEST", subject=req.person.public_id, object_type="request", object_id=rid)
+    s.commit()
     return render_template("officer_request.html", req=req, section=section, row=row, own=own,
-                           lines=proposal_lines(s, req), name=_name(s, req.person_id), extra=tell_apart(s, req.person),
+                           lines=proposal_lines(s, req), name=who.names(s, [req.person_id])[req.person_id],
+                           extra=who.tell_apart(s, [req.person])[req.person_id],
                            actions=workflow.allowed_actions(req.status, workflow.OFFICER, actor_is_owner=own))
 
 
-@bp.get("/requests/<rid>/attachments/<aid>")
-@login_required
-def attachment(rid: str, aid: str):
-    req = _request(rid)
-    att = next((a for a in req.attachments if a.public_id == aid), None)
-    if att is None:
-        deny("attachment", aid)
-    return send_attachment(att, req)
+mount_attachment_route(bp, "/requests/<rid>/attachments/<aid>", _request)
 
 
 @bp.post("/requests/<rid>/decide")
 @login_required
 def decide(rid: str):
-    req, s = _request(rid), dbs()
+    req = _request(rid)
     action = DECISIONS.get(request.form.get("decision", ""))
     if action is None:
         abort(400)
     note = request.form.get("note", "").strip()[:4000] or None
-    name = g.user.account.display_name
     try:
-        move(s, req, action, role=workflow.OFFICER, actor_name=name, note=note, actor_is_owner=_own(req))
-        if action == workflow.APPROVE:
-            _apply(s, req, name)
+        correction_service().decide(req, action, note, actor_is_owner=_own(req))
     except workflow.TransitionRefused as e:
-        s.rollback()
-        log("REQUEST_DECISION_REFUSED", outcome="DENY", subject=req.person.public_id, object_type="request",
-            object_id=rid, detail={"action": action, "code": e.code})
         flash(f"{e.message_th} / {e.message_en}", "error")
         return redirect(url_for("officer.review", rid=rid))
     except sections.RowChanged:
-        s.rollback()
         flash("รายการนี้ถูกแก้ไขไปแล้วหลังยื่นคำขอ กรุณาส่งกลับหรือไม่อนุมัติ / "
               "The row changed after the request was filed: return or reject it", "error")
         return redirect(url_for("officer.review", rid=rid))
-    log("REQUEST_" + req.status, subject=req.person.public_id, object_type="request", object_id=rid,
-        detail={"note": bool(note)})
     flash(tr("บันทึกผลการพิจารณาแล้ว", "Decision recorded"), "ok")
     return redirect(url_for("officer.queue"))
-
-
-def _apply(s, req: m.CorrectionRequest, name: str) -> None:
-    section, row = target_of(s, req)
-    org = req.organization.short_th
-    new = sections.append_version(s, section, req.person_id, row, req.proposed, recorded_by=f"{name} ({org})",
-                                  request_id=req.id, ref_doc=f"แก้ไขตามคำขอ {req.request_no}")
-    req.applied_row_id = new.id
-    move(s, req, workflow.APPLY, role=workflow.OFFICER, actor_name=name, note=req.decision_note, actor_is_owner=_own(req))
-    log("RECORD_VERSION_CREATED", subject=req.person.public_id, object_type="record_row", object_id=new.public_id,
-        detail={"section": section.code, "version": new.version, "request": req.public_id}, commit=False)
 
 
 @bp.get("/people")
@@ -149,8 +108,9 @@ def people():
     persons = s.scalars(select(m.Person).where(m.Person.organization_id.in_(orgs)).order_by(m.Person.id)).all()
     logged = set(s.scalars(select(m.Account.pid).where(m.Account.last_login_at >= _go_live())))
     log("VIEW_PEOPLE")
+    s.commit()
     return render_template("officer_people.html", persons=persons, logged=logged,
-                           names={p.id: _name(s, p.id) for p in persons}, extra={p.id: tell_apart(s, p) for p in persons})
+                           names=who.names(s, (p.id for p in persons)), extra=who.tell_apart(s, persons))
 
 
 def _go_live():
@@ -167,4 +127,5 @@ def person_record(person_id: str):
         deny("record", person_id)
     log("VIEW_KP7", subject=person.public_id, object_type="record", object_id=person.public_id,
         detail={"as": "HR_OFFICER"})
+    s.commit()
     return render_template("kp7.html", mode="officer", **record_context(s, person))

@@ -25,18 +25,20 @@ def record_context(s, person: m.Person) -> dict:
 @bp.get("/me/record")
 @login_required
 def record():
-    person = own_person()
-    ctx = record_context(dbs(), person)
+    person, s = own_person(), dbs()
+    ctx = record_context(s, person)
     log("VIEW_KP7", subject=person.public_id, object_type="record", object_id=person.public_id)
+    s.commit()
     return render_template("kp7.html", mode="owner", **ctx)
 
 
 @bp.get("/me/record/print")
 @login_required
 def print_view():
-    person = own_person()
-    ctx = record_context(dbs(), person)
+    person, s = own_person(), dbs()
+    ctx = record_context(s, person)
     log("PRINT_KP7", subject=person.public_id, object_type="record", object_id=person.public_id)
+    s.commit()
     return render_template("kp7_print.html", **ctx)
 
 
@@ -52,6 +54,7 @@ def history(row_id: str):
     versions = sections.versions(s, section, row.lineage_id)
     log("VIEW_HISTORY", subject=person.public_id, object_type="record_row", object_id=row_id,
         detail={"section": section.code})
+    s.commit()
     return render_template("history.html", section=section, versions=versions, person=person)
 
 
@@ -64,4 +67,5 @@ def access_log():
     actors = {a.public_id: a.display_name for a in s.scalars(
         select(m.Account).where(m.Account.public_id.in_({e.actor for e in entries if e.actor})))}
     log("VIEW_ACCESS_LOG", subject=person.public_id, object_type="record", object_id=person.public_id)
+    s.commit()
     return render_template("access_log.html", entries=entries, actors=actors, person=person)

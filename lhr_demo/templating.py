@@ -1,21 +1,14 @@
 """Jinja helpers: Thai/English text, BE dates, Thai digits, labels from the code lists."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from flask import Flask, g, request
 
 from . import codes, sections, workflow
 from .pid import format_pid, mask_pid
-from .thaidate import format_date, format_number, to_thai_digits
+from .thaidate import ICT, format_date, format_number, to_thai_digits, today_bangkok
 from .web import lang, lhr, thai_digits, tr
-
-
-try:  # Thai time whatever the server's TZ (no daylight saving: the fixed offset is the same)
-    from zoneinfo import ZoneInfo
-    ICT = ZoneInfo("Asia/Bangkok")
-except Exception:  # noqa: BLE001 (no tzdata on the machine)
-    ICT = timezone(timedelta(hours=7), "ICT")
 
 
 def d(value, style: str = "short") -> str:
@@ -29,10 +22,6 @@ def bangkok(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(ICT)
-
-
-def today_bangkok() -> date:
-    return datetime.now(ICT).date()
 
 
 def parse_iso(text: str) -> datetime:

@@ -9,7 +9,13 @@ a year above 2400 is taken as BE (the DPIS rule).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+
+try:  # Thai time whatever the server's TZ (no daylight saving: the fixed offset is the same)
+    from zoneinfo import ZoneInfo
+    ICT = ZoneInfo("Asia/Bangkok")
+except Exception:  # noqa: BLE001 (no tzdata on the machine)
+    ICT = timezone(timedelta(hours=7), "ICT")
 
 BE_OFFSET = 543
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
@@ -24,6 +30,11 @@ MONTHS_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"
 MONTHS_LONG_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December")
 STYLES = ("short", "long", "numeric")
+
+
+def today_bangkok() -> date:
+    """Today's date in Thailand (the go-live date and a request number's fiscal year are Thai)."""
+    return datetime.now(ICT).date()
 
 
 class DateParseError(ValueError):

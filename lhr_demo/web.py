@@ -1,5 +1,9 @@
 """Per-request plumbing shared by the blueprints: the database session, language and
-digit preferences, and the audit helper that fills in who/when/from where."""
+digit preferences, the audit helper that fills in who/when/from where, and the
+correction-request service bound to the request.
+
+Nothing here commits: :func:`log` appends an audit row to the request's session and the
+caller commits (a view after its audit row, the service after the change and its rows)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request, session
 
 from . import audit
+from .correction_service import CorrectionService
 from .db import Database
 from .settings import Settings
 
@@ -54,12 +59,20 @@ def client_ip() -> str | None:
 
 
 def log(action: str, *, outcome: str = "ALLOW", subject: str | None = None, object_type: str | None = None,
-        object_id: str | None = None, detail: dict | None = None, commit: bool = True, s=None):
-    """Append an audit entry for the current request (and commit the request's session)."""
+        object_id: str | None = None, detail: dict | None = None):
+    """Append an audit entry for the current request to the request's session; it is stored
+    when the caller commits (never here)."""
     user = g.get("user")
-    return audit.record(s or dbs(), action, outcome=outcome,
+    return audit.record(dbs(), action, outcome=outcome,
                         actor=user.account.public_id if user and user.account else None,
                         actor_role=user.primary_role if user else None, subject=subject,
                         object_type=object_type, object_id=object_id, ip=client_ip(),
                         user_agent=request.headers.get("User-Agent"),
-                        detail=dict(detail or {}, path=request.path, method=request.method), commit=commit)
+                        detail=dict(detail or {}, path=request.path, method=request.method), commit=False)
+
+
+def correction_service() -> CorrectionService:
+    """The correction-request workflow for the logged-in user, in the request's session."""
+    user = g.get("user")
+    return CorrectionService(dbs(), actor_name=user.account.display_name if user and user.account else "",
+                             audit=log, upload_dir=lhr().settings.upload_dir)

@@ -18,7 +18,8 @@ PKG = Path(__file__).resolve().parents[2] / "lhr_demo"
 PROJECT = {"mock_thaid", "rp_client", "lhr_demo", "thaid_sandbox_data"}
 #: The project's packages lhr_demo may import: the client library, and the shared data (data, not mock code).
 ALLOWED = {"rp_client", "thaid_sandbox_data"}
-PURE = ["thaidate.py", "workflow.py", "pid.py", "uploads.py", "codes.py", "careers.py", "audit.py"]
+PURE = ["thaidate.py", "workflow.py", "pid.py", "uploads.py", "codes.py", "careers.py", "audit.py",
+        "correction_service.py", "who.py"]
 
 
 def imports(path: Path) -> set[str]:
