@@ -96,13 +96,14 @@ def validate(s, args, settings) -> AuthRequest:
 def authorize():
     services = svc()
     st = services.settings
+    args = request.args.to_dict()  # first value of each, as .get gives; a dict's misses cost nothing
     with services.db.session() as s:
         try:
-            req = validate(s, request.args, st)
+            req = validate(s, args, st)
         except RedirectError as e:
             return redirect(e.url)
         client = req.client
-        persona = request.headers.get(PERSONA_HEADER) or request.args.get("login_hint")
+        persona = request.headers.get(PERSONA_HEADER) or args.get("login_hint")
         headless = st.auto_login and persona and (not st.classroom or _from_this_machine())
         if headless and not services.faults_active and not client.next_decision:
             # The pipelines' login: no fault armed, no decision set. Two plain inserts, no ORM.

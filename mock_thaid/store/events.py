@@ -69,6 +69,8 @@ class EventWriter:
     for it. Started lazily, so it works after a fork."""
 
     BATCH = 200
+    IDLE_AFTER = 20
+    """Empty polls (of ``linger`` each) before the writer sleeps until a put wakes it."""
 
     def __init__(self, engine, linger: float = 0.05) -> None:
         self.engine = engine
@@ -76,6 +78,7 @@ class EventWriter:
         self._rows: list[dict] = []
         self._pending = 0
         self._flushing = 0
+        self._idle = True
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -84,15 +87,22 @@ class EventWriter:
             self._rows.append(row)
             self._pending += 1
             if self._thread is None or not self._thread.is_alive():
+                self._idle = True
                 self._thread = threading.Thread(target=self._run, name="inspector-events", daemon=True)
                 self._thread.start()
-            if len(self._rows) == 1 or len(self._rows) >= self.BATCH:
+            if self._idle or len(self._rows) >= self.BATCH:  # under steady load the writer wakes by itself
+                self._idle = False
                 self._cond.notify_all()
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._rows)
+                quiet = 0
+                while not self._rows:  # poll a while (a put wakes nobody), then sleep until woken
+                    quiet += 1
+                    self._idle = quiet > self.IDLE_AFTER
+                    self._cond.wait(None if self._idle else self.linger)
+                self._idle = False
                 self._cond.wait_for(lambda: self._flushing or len(self._rows) >= self.BATCH, timeout=self.linger)
                 batch, self._rows = self._rows[:self.BATCH], self._rows[self.BATCH:]
             try:

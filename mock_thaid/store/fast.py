@@ -27,25 +27,35 @@ def _for(paramstyle: str, sql: str) -> str:
     return sql if paramstyle == "qmark" else sql.replace("?", "%s")
 
 
+def _driver(s: Session) -> tuple[Any, str]:
+    """(the driver's connection, its paramstyle) for the session's current transaction: looked
+    up once per transaction (``Session.connection()`` costs more than the statement)."""
+    tx = s.get_transaction()
+    cached = s.info.get("_fast")
+    if tx is not None and cached is not None and cached[0] is tx:
+        return cached[1], cached[2]
+    conn = s.connection()  # begins the session's transaction if none is open
+    found = (s.get_transaction(), conn.connection.dbapi_connection, conn.dialect.paramstyle)
+    s.info["_fast"] = found
+    return found[1], found[2]
+
+
 def cursor(s: Session):
     """The driver's cursor on the session's connection (its transaction begins as usual)."""
-    return s.connection().connection.dbapi_connection.cursor()
-
-
-def _style(s: Session) -> str:
-    return s.get_bind().dialect.paramstyle
+    return _driver(s)[0].cursor()
 
 
 def execute(s: Session, sql: str, params: Sequence[Any] = ()):
     """Run one statement; returns the cursor (rowcount, fetch*)."""
-    cur = cursor(s)
-    cur.execute(_for(_style(s), sql), tuple(params))
+    conn, style = _driver(s)
+    cur = conn.cursor()
+    cur.execute(_for(style, sql), tuple(params))
     return cur
 
 
 def executemany(s: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    cur = cursor(s)
-    cur.executemany(_for(_style(s), sql), [tuple(r) for r in rows])
+    conn, style = _driver(s)
+    conn.cursor().executemany(_for(style, sql), [tuple(r) for r in rows])
 
 
 def one(s: Session, sql: str, params: Sequence[Any] = ()) -> dict | None:
