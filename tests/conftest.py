@@ -53,8 +53,6 @@ class LiveMock:
     def close(self) -> None:
         stop_server(self.server, self.thread)
 
-
-
     @property
     def services(self) -> Services:
         return self.app.extensions["mock_thaid"]
@@ -64,7 +62,10 @@ def stop_server(server, thread) -> None:
     """Close waitress's sockets from its own thread, then stop its workers."""
     from waitress import wasyncore
 
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    try:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    except OSError:  # the loop already closed its sockets, its wake-up pipe among them
+        pass
     thread.join(5)
     server.task_dispatcher.shutdown()
 

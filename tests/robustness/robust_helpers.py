@@ -28,7 +28,7 @@ from mock_thaid.enrolment import machine
 from mock_thaid.pin import DEFAULT_POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 10  # seconds, every HTTP request
+TIMEOUT = 30  # seconds, every HTTP request: a hang detector, not a speed target (CI machines are shared)
 DEMO_RP = {"client_id": "demo-rp", "client_secret": "demo-rp-secret-TEST-ONLY",
            "redirect_uri": "http://127.0.0.1:8080/callback"}
 DEMO_PIN = "13572468"
