@@ -84,14 +84,16 @@ def _lock_account(s: Session, pid: str) -> None:
 
 
 def register(s: Session, pid: str, pin: str, *, channel: str, now: float, kdf_n: int) -> tuple[Account, bool]:
-    """Create or replace the account; returns (account, replaced_existing)."""
+    """Create or replace the account; returns (account, replaced_existing). The PIN is hashed
+    (scrypt, tens of ms) before the write lock is taken: SQLite has one writer at a time."""
+    pin_hash = hash_pin(pin, n=kdf_n)
     _lock_account(s, pid)
     acc = s.get(Account, pid, populate_existing=True)
     replaced = acc is not None
     if acc is None:
         acc = Account(pid=pid, pin_hash="", channel=channel, registered_at=now)
         s.add(acc)
-    acc.pin_hash = hash_pin(pin, n=kdf_n)
+    acc.pin_hash = pin_hash
     acc.channel = channel
     acc.registered_at = now
     acc.failed_pins = 0
@@ -109,16 +111,40 @@ class PinCheck:
 
 
 def check_pin(s: Session, pid: str, pin: str, *, now: float, max_attempts: int, lockout_s: float) -> PinCheck:
-    """Verify a PIN with lockout. The row is locked for update so workers don't lose counts."""
+    """Verify a PIN with lockout, without losing counts between workers.
+
+    The PIN is checked against the stored hash (scrypt, tens of ms) *before* the write lock is
+    taken, so other requests are not held up by it; then the row is locked (FOR UPDATE; on
+    SQLite, a write makes this transaction the one writer) and read again, and the outcome is
+    counted on what is stored then. If the PIN was changed in between (registered again), it
+    is checked again."""
+    acc_table = Account.__table__
+    for _ in range(3):
+        seen = s.execute(select(acc_table.c.pin_hash, acc_table.c.locked_until, acc_table.c.failed_pins)
+                         .where(acc_table.c.pid == pid)).one()
+        if seen.locked_until > now:
+            break  # locked: nothing to hash; the answer below reads the row under the lock
+        ok = verify_pin(pin, seen.pin_hash)
+        _lock_account(s, pid)
+        acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()
+                        .execution_options(populate_existing=True)).scalar_one()
+        if acc.pin_hash == seen.pin_hash:
+            return _count(acc, ok, now=now, max_attempts=max_attempts, lockout_s=lockout_s)
     _lock_account(s, pid)
     acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()
                     .execution_options(populate_existing=True)).scalar_one()
+    return _count(acc, verify_pin(pin, acc.pin_hash) if acc.locked_until <= now else False,
+                  now=now, max_attempts=max_attempts, lockout_s=lockout_s)
+
+
+def _count(acc: Account, ok: bool, *, now: float, max_attempts: int, lockout_s: float) -> PinCheck:
+    """Apply one PIN attempt's outcome to the (locked, freshly read) account."""
     if acc.locked_until > now:
         return PinCheck(False, locked=True, locked_until=acc.locked_until)
     if acc.locked_until and acc.locked_until <= now and acc.failed_pins >= max_attempts:
         acc.failed_pins = 0
         acc.locked_until = 0.0
-    if verify_pin(pin, acc.pin_hash):
+    if ok:
         acc.failed_pins = 0
         return PinCheck(True, attempts_left=max_attempts)
     acc.failed_pins += 1

@@ -170,7 +170,9 @@ class EnrolmentImage(Base):
     enrolment_id: Mapped[str] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     mime: Mapped[str] = mapped_column(String(16))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    """Loaded only when read (the photo itself): the pages that list a registration's photos
+    need their hashes, not 3 MB each."""
     sha256: Mapped[str] = mapped_column(String(64))
     recognised_pid: Mapped[str | None] = mapped_column(String(13), nullable=True)
     uploaded_at: Mapped[float] = mapped_column(Float)
