@@ -42,8 +42,13 @@ def write_batch(engine, rows: list[dict]) -> None:
     style = engine.dialect.paramstyle
     values = [tuple(json_param(r.get(c) or {}) if c in ("request", "response") else r.get(c) for c in _COLUMNS)
               for r in rows]
+    from .db import write_gate
+
+    gate = write_gate(engine)
     conn = engine.raw_connection()
     try:
+        if gate is not None:
+            gate.enter(conn.info)  # given back when the connection returns to the pool
         cur = conn.cursor()
         cur.executemany(_for(style, _INSERT), values)
         _written += len(rows)

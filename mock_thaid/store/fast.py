@@ -27,34 +27,48 @@ def _for(paramstyle: str, sql: str) -> str:
     return sql if paramstyle == "qmark" else sql.replace("?", "%s")
 
 
-def _driver(s: Session) -> tuple[Any, str]:
-    """(the driver's connection, its paramstyle) for the session's current transaction: looked
-    up once per transaction (``Session.connection()`` costs more than the statement)."""
+@lru_cache(maxsize=256)
+def is_write(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+
+
+def _driver(s: Session) -> tuple:
+    """(transaction, driver connection, paramstyle, connection info, write gate) for the
+    session's current transaction: looked up once per transaction (``Session.connection()``
+    costs more than the statement)."""
     tx = s.get_transaction()
     cached = s.info.get("_fast")
     if tx is not None and cached is not None and cached[0] is tx:
-        return cached[1], cached[2]
+        return cached
     conn = s.connection()  # begins the session's transaction if none is open
-    found = (s.get_transaction(), conn.connection.dbapi_connection, conn.dialect.paramstyle)
+    from .db import write_gate
+
+    found = (s.get_transaction(), conn.connection.dbapi_connection, conn.dialect.paramstyle, conn.info,
+             write_gate(conn.engine))
     s.info["_fast"] = found
-    return found[1], found[2]
+    return found
 
 
 def cursor(s: Session):
     """The driver's cursor on the session's connection (its transaction begins as usual)."""
-    return _driver(s)[0].cursor()
+    return _driver(s)[1].cursor()
 
 
 def execute(s: Session, sql: str, params: Sequence[Any] = ()):
-    """Run one statement; returns the cursor (rowcount, fetch*)."""
-    conn, style = _driver(s)
+    """Run one statement; returns the cursor (rowcount, fetch*). A write first takes the
+    process's write gate (store/db.py WriteGate), as SQLAlchemy's statements do."""
+    _, conn, style, info, gate = _driver(s)
+    if gate is not None and is_write(sql):
+        gate.enter(info)
     cur = conn.cursor()
     cur.execute(_for(style, sql), tuple(params))
     return cur
 
 
 def executemany(s: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    conn, style = _driver(s)
+    _, conn, style, info, gate = _driver(s)
+    if gate is not None and is_write(sql):
+        gate.enter(info)
     conn.cursor().executemany(_for(style, sql), [tuple(r) for r in rows])
 
 
