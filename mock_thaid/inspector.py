@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import parse_qsl, urlsplit
 
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from flask import Blueprint, Flask, g, jsonify, render_template, request
@@ -46,23 +47,30 @@ def redact(params: dict) -> dict:
     return out
 
 
-def _client_id() -> str | None:
-    cid, _ = extract_basic_authorization(request.headers)
-    return cid or request.values.get("client_id")
+def _client_id(auth: str, params: dict) -> str | None:
+    cid = extract_basic_authorization(request.headers)[0] if auth[:6].lower() == "basic " else None
+    return cid or params.get("client_id")
 
 
 def record(response):
     endpoint = ENDPOINTS.get(request.path.rstrip("/"))
     if endpoint is None:
         return response
-    req = redact(request.values.to_dict())
-    auth = request.headers.get("Authorization", "")
-    req["_client_auth"] = ("client_secret_basic" if auth.lower().startswith("basic ") else
-                           "client_secret_post" if "client_secret" in request.form else
-                           "bearer" if auth.lower().startswith("bearer ") else "none")
-    if request.headers.get("X-Mock-Persona"):
-        req["_persona"] = _mask_pid(request.headers["X-Mock-Persona"])
-    if request.headers.get("x-imauth-apikey") is not None:
+    post = request.method == "POST"
+    params = request.args.to_dict()  # request.values, without parsing a GET's (empty) form
+    if post:
+        params = {**request.form.to_dict(), **params}
+    req = redact(params)
+    headers = request.headers
+    auth = headers.get("Authorization", "")
+    lowered = auth[:7].lower()
+    req["_client_auth"] = ("client_secret_basic" if lowered.startswith("basic ") else
+                           "client_secret_post" if post and "client_secret" in request.form else
+                           "bearer" if lowered == "bearer " else "none")
+    persona = headers.get("X-Mock-Persona")
+    if persona:
+        req["_persona"] = _mask_pid(persona)
+    if headers.get("x-imauth-apikey") is not None:
         req["_api_key_sent"] = True
     body: dict = {}
     if response.is_json:
@@ -70,12 +78,13 @@ def record(response):
             body = redact(json.loads(response.get_data()))
         except ValueError:
             body = {}
-    if response.status_code in (301, 302, 303, 307):
-        body = {"location": response.headers.get("Location", "").split("?")[0],
-                **redact({k: v for k, v in _query(response.headers.get("Location", "")).items()})}
+    status = response.status_code
+    if status in (301, 302, 303, 307):
+        location = response.headers.get("Location", "")
+        body = {"location": location.split("?")[0], **redact(_query(location))}
     try:
-        _writer().put(dict(at=svc().clock.now(), client_id=_client_id(), endpoint=endpoint,
-                           method=request.method, status=response.status_code,
+        _writer().put(dict(at=svc().clock.now(), client_id=_client_id(auth, params), endpoint=endpoint,
+                           method=request.method, status=status,
                            error=body.get("error"), explanation=getattr(g, "mock_detail", None),
                            request=req, response=body))
     except Exception:  # the inspector must never break a protocol answer
@@ -84,9 +93,8 @@ def record(response):
 
 
 def _query(url: str) -> dict:
-    from urllib.parse import parse_qs, urlsplit
-
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    query = urlsplit(url).query
+    return dict(parse_qsl(query)[::-1]) if query else {}  # the first value of each, as parse_qs()[k][0]
 
 
 def _writer():

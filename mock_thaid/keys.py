@@ -5,14 +5,17 @@ other mocks slow). Files are ``<kid>.pem`` in the keys folder; kids sort by time
 """
 from __future__ import annotations
 
+import base64
+import json
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from jwt.algorithms import ECAlgorithm
 
 ALG = "ES256"
@@ -93,8 +96,23 @@ class KeyRing:
         return {"keys": [k.public_jwk() for k in reversed(self._keys)]}
 
     def sign(self, claims: dict[str, Any]) -> str:
+        """A compact ES256 JWS of ``claims`` (header alg, kid, typ), as PyJWT's ``jwt.encode``
+        makes it, with the header segment made once per key: this runs on every token."""
         key = self.current
-        return jwt.encode(claims, key.private, algorithm=ALG, headers={"kid": key.kid, "typ": "JWT"})
+        head = _header_segment(key.kid)
+        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        signing_input = f"{head}.{body}".encode("ascii")
+        r, s = decode_dss_signature(key.private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        return f"{head}.{body}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+@lru_cache(maxsize=64)
+def _header_segment(kid: str) -> str:
+    return _b64(json.dumps({"alg": ALG, "kid": kid, "typ": "JWT"}, separators=(",", ":")).encode())
 
 
 def write_new_key(folder: str | Path) -> Path:

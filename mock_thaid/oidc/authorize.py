@@ -97,17 +97,23 @@ def authorize():
     services = svc()
     st = services.settings
     args = request.args.to_dict()  # first value of each, as .get gives; a dict's misses cost nothing
+    persona = request.headers.get(PERSONA_HEADER) or args.get("login_hint")
+    headless = bool(st.auto_login and persona and (not st.classroom or _from_this_machine()))
+    if headless and not services.faults_active and not st.reject_duplicate_state:
+        # The pipelines' login, no fault armed: a plain transaction (store/fast.py), no ORM.
+        with services.db.fast_tx() as tx:
+            try:
+                req = validate(tx, args, st)
+            except RedirectError as e:
+                return redirect(e.url)
+            if not req.client.next_decision:  # a decision set through the control API: below
+                return redirect(flow.approve_headless(services, tx, req, _persona_pid(tx, persona)))
     with services.db.session() as s:
         try:
             req = validate(s, args, st)
         except RedirectError as e:
             return redirect(e.url)
         client = req.client
-        persona = request.headers.get(PERSONA_HEADER) or args.get("login_hint")
-        headless = st.auto_login and persona and (not st.classroom or _from_this_machine())
-        if headless and not services.faults_active and not client.next_decision:
-            # The pipelines' login: no fault armed, no decision set. Two plain inserts, no ORM.
-            return redirect(flow.approve_headless(services, s, req, _persona_pid(s, persona)))
         ls = logins.create(s, now=services.clock.now(), lifetime=st.login_lifetime,
                            client_id=req.client_id, redirect_uri=req.redirect_uri, scope=req.scope,
                            state=req.state, nonce=req.nonce, code_challenge=req.code_challenge,
@@ -149,16 +155,15 @@ def _from_this_machine() -> bool:
 
 
 def _persona_pid(s, persona: str) -> str:
+    """The persona's PID if they are a registered citizen (a Session or a plain transaction)."""
     from ..pid import normalize
 
     pid = normalize(persona)
     if citizens.channel(s, pid) is not None:
         return pid
-    if citizens.get(s, pid) is None:
+    if not citizens.exists(s, pid):
         raise ProtocolError("access_denied", f"persona {_masked(pid)} is not a citizen in the mock's register")
-    if citizens.account(s, pid) is None:
-        raise ProtocolError("access_denied", f"citizen {_masked(pid)} has not registered with ThaiD yet")
-    return pid
+    raise ProtocolError("access_denied", f"citizen {_masked(pid)} has not registered with ThaiD yet")
 
 
 def _masked(pid: str) -> str:

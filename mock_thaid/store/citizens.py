@@ -17,6 +17,11 @@ def get(s: Session, pid: str) -> Citizen | None:
     return s.get(Citizen, pid)
 
 
+def exists(s: Session, pid: str) -> bool:
+    """Whether the register knows ``pid`` (plain SQL: a Session or a plain transaction)."""
+    return fast.scalar(s, "SELECT pid FROM citizens WHERE pid = ?", (pid,)) is not None
+
+
 def claim_source(s: Session, pid: str) -> dict | None:
     """The citizen's columns as a dict (a Core select: this is on every token request)."""
     row = s.execute(select(Citizen.__table__).where(Citizen.__table__.c.pid == pid)).mappings().first()

@@ -224,6 +224,12 @@ class Database:
         finally:
             s.close()
 
+    def fast_tx(self):
+        """A plain transaction for the hot paths (store/fast.py Tx): no ORM Session."""
+        from .fast import Tx
+
+        return Tx(self.engine)
+
     def raw_rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Rows of one read-only statement (``?`` placeholders) on a driver cursor, without a
         Session: for the per-request sync check. A SQLite file is read on a connection of the

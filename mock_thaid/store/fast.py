@@ -32,10 +32,41 @@ def is_write(sql: str) -> bool:
     return sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
 
 
-def _driver(s: Session) -> tuple:
+class Tx:
+    """One transaction on a pooled connection's driver, without an ORM Session: what the two
+    requests of a headless login need (every function of this module takes it where it takes a
+    Session). Committed when the block ends, rolled back on error; ``commit()`` inside keeps
+    what was done so far (a replayed code's revocation) and goes on in a new transaction."""
+
+    def __init__(self, engine) -> None:
+        from .db import write_gate
+
+        self._fairy = engine.raw_connection()
+        self._driver = (self, self._fairy.dbapi_connection, engine.dialect.paramstyle, self._fairy.info,
+                        write_gate(engine))
+
+    def commit(self) -> None:
+        self._fairy.commit()
+
+    def __enter__(self) -> "Tx":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._fairy.commit()
+            else:
+                self._fairy.rollback()
+        finally:
+            self._fairy.close()  # back to the pool (its write gate, if taken, is given back)
+
+
+def _driver(s) -> tuple:
     """(transaction, driver connection, paramstyle, connection info, write gate) for the
     session's current transaction: looked up once per transaction (``Session.connection()``
     costs more than the statement)."""
+    if type(s) is Tx:
+        return s._driver
     tx = s.get_transaction()
     cached = s.info.get("_fast")
     if tx is not None and cached is not None and cached[0] is tx:
