@@ -1,11 +1,10 @@
 """JSON control API under /_mock/ (described in control/openapi.yaml)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, jsonify, request
 
 from .. import pid as pidmod
+from . import bodies
 from ..login import flow, state
 from ..pin import DEFAULT_POLICY, normalize_pin
 from ..services import svc
@@ -33,11 +32,21 @@ def _control_error(e: ControlError):
     return jsonify({"error": e.error, "error_description": e.description}), e.status
 
 
-def _json() -> dict:
+def _json(codes: dict[str, str] | None = None, *, optional: bool = False) -> dict:
+    """The request's JSON object, validated against its operation's requestBody schema in
+    openapi.yaml (control/bodies.py). A refused field answers ``missing_field`` (absent) or
+    ``invalid_field``, unless ``codes`` names the error for that top-level field (e.g. a PID
+    answers ``invalid_pid`` whatever is wrong with it). ``optional``: no body at all is ``{}``."""
+    if optional and not request.get_data():
+        return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ControlError(400, "invalid_body", "send a JSON object with Content-Type: application/json")
-    return data
+    try:
+        return bodies.check(request.method, bodies.template(request.url_rule.rule), data)
+    except bodies.BodyError as e:
+        code = (codes or {}).get(e.top) or ("missing_field" if e.rule == "required" else "invalid_field")
+        raise ControlError(400, code, e.message) from None
 
 
 def _pid(value) -> str:
@@ -81,10 +90,11 @@ def get_citizen(pid: str):
 @bp.post("/citizens")
 def add_citizen():
     services = svc()
-    data = _json()
-    missing = [k for k in REQUIRED_CITIZEN if not data.get(k)]
+    raw = request.get_json(silent=True)  # an empty or null name counts as missing, before its type
+    missing = [k for k in REQUIRED_CITIZEN if not raw.get(k)] if isinstance(raw, dict) else []
     if missing:
         raise ControlError(400, "missing_field", "missing: " + ", ".join(missing))
+    data = _json({"pid": "invalid_pid"})
     data["pid"] = _pid(data["pid"])
     values = {**CITIZEN_DEFAULTS, **{k: v for k, v in data.items() if k in citizens.CITIZEN_FIELDS}}
     with services.db.session() as s:
@@ -94,12 +104,9 @@ def add_citizen():
         return jsonify(_citizen_json(s, c)), 201
 
 
-def _register(s, pid: str, pin, channel: str) -> bool:
+def _register(s, pid: str, pin: str, channel: str) -> bool:
+    """``pin`` and ``channel`` as the schemas (CitizenInput, AccountInput) let them through."""
     services = svc()
-    if not isinstance(pin, str):
-        raise ControlError(400, "invalid_field", "pin must be a string of 8 digits (a number loses leading zeros)")
-    if channel not in ("self", "officer"):
-        raise ControlError(400, "invalid_field", "channel must be 'self' or 'officer'")
     pin = normalize_pin(pin)
     broken = DEFAULT_POLICY.check(pin)
     if broken:
@@ -109,18 +116,11 @@ def _register(s, pid: str, pin, channel: str) -> bool:
     return replaced
 
 
-OUTCOMES = {"face": ("pass", "mismatch", "liveness_fail"), "fingerprint": ("pass", "mismatch")}
-
-
 @bp.put("/citizens/<pid>/outcomes")
 def put_outcomes(pid: str):
-    """What the simulated face check (self-registration) and fingerprint scan (officer) answer."""
+    """What the simulated face check (self-registration) and fingerprint scan (officer) answer
+    (the schema allows face and/or fingerprint, each one of its outcomes, nothing else)."""
     data = _json()
-    if not data or set(data) - set(OUTCOMES):
-        raise ControlError(400, "invalid_field", "send face and/or fingerprint, nothing else")
-    for key, value in data.items():
-        if value not in OUTCOMES[key]:
-            raise ControlError(400, "invalid_field", f"{key} must be one of {', '.join(OUTCOMES[key])}")
     with svc().db.session() as s:
         c = citizens.get(s, _pid(pid))
         if c is None:
@@ -132,7 +132,7 @@ def put_outcomes(pid: str):
 
 @bp.put("/accounts/<pid>")
 def put_account(pid: str):
-    data = _json() if request.get_data() else {}
+    data = _json(optional=True)
     pid = _pid(pid)
     with svc().db.session() as s:
         if citizens.get(s, pid) is None:
@@ -159,20 +159,8 @@ def list_clients():
 
 @bp.post("/clients")
 def add_client():
-    data = _json()
-    uris = data.get("redirect_uris")
-    if not isinstance(uris, list) or not uris or not all(isinstance(u, str) and u for u in uris):
-        raise ControlError(400, "missing_field", "redirect_uris must be a non-empty list of URLs")
-    scopes = data.get("scopes", ["openid", "pid", "name"])
-    if not isinstance(scopes, list) or not all(isinstance(sc, str) for sc in scopes):
-        raise ControlError(400, "invalid_field", "scopes must be a list of strings")
-    for key, kind in (("client_id", str), ("client_secret", str), ("api_key", str), ("name", str),
-                      ("name_en", str), ("require_api_key", bool), ("require_pkce", bool)):
-        if data.get(key) is not None and not isinstance(data[key], kind):
-            raise ControlError(400, "invalid_field", f"{key} must be a {kind.__name__}")
-    if data.get("login_mode") not in (None, "production", "sandbox"):
-        raise ControlError(400, "invalid_field", "login_mode must be 'production' or 'sandbox'")
-    data["scopes"] = scopes
+    data = _json({"redirect_uris": "missing_field"})
+    data["scopes"] = data.get("scopes", ["openid", "pid", "name"])
     with svc().db.session() as s:
         c = clients.upsert(s, data)
         body = c.public_dict()
@@ -191,10 +179,8 @@ def get_client(client_id: str):
 
 @bp.post("/clients/<client_id>/next-decision")
 def next_decision(client_id: str):
-    data = _json()
-    decision = data.get("decision")
-    if decision not in ("approve", "deny"):
-        raise ControlError(400, "invalid_field", "decision must be 'approve' or 'deny'")
+    data = _json({"decision": "invalid_field", "pid": "invalid_pid"})
+    decision = data["decision"]
     with svc().db.session() as s:
         c = clients.get(s, client_id)
         if c is None:
@@ -237,8 +223,8 @@ def _open_login(s, ref: str):
 @bp.post("/logins/<ref>/approve")
 def approve_login(ref: str):
     services = svc()
-    data = _json()
-    pid = _pid(data.get("pid"))
+    data = _json({"pid": "invalid_pid"})
+    pid = _pid(data["pid"])
     with services.db.session() as s:
         ls = _open_login(s, ref)
         if citizens.account(s, pid) is None:
@@ -277,5 +263,4 @@ def reset():
 
 @bp.get("/openapi.yaml")
 def openapi():
-    text = (Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8")
-    return Response(text, mimetype="application/yaml")
+    return Response(bodies.spec_text(), mimetype="application/yaml")

@@ -21,6 +21,7 @@ import binascii
 from flask import Blueprint, jsonify, request
 
 from .. import cardimages
+from ..control import bodies
 from ..services import svc
 from . import officerpath, selfpath, steps
 from .errors import EnrolError
@@ -29,6 +30,7 @@ bp = Blueprint("enrol_api", __name__, url_prefix="/_mock/api/enrol")
 
 
 def _body() -> dict:
+    """The request's JSON object ({} without a body); :func:`_checked` validates it."""
     if not request.get_data():
         return {}
     data = request.get_json(silent=True)
@@ -37,12 +39,20 @@ def _body() -> dict:
     return data
 
 
+def _checked(data: dict) -> dict:
+    """``data`` validated against the operation's requestBody schema in control/openapi.yaml
+    (EnrolStart, EnrolStepInput, the officer's body): a refused field answers ``invalid_field``
+    naming it. The helpers below read fields the schema has typed already."""
+    try:
+        return bodies.check(request.method, bodies.template(request.url_rule.rule), data)
+    except bodies.BodyError as e:
+        raise EnrolError("invalid_field", field=e.field or "body") from None
+
+
 def _b64(data: dict, key: str) -> bytes | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise EnrolError("invalid_field", field=key)
     if value.startswith("data:") and "," in value:
         value = value.split(",", 1)[1]
     try:
@@ -52,24 +62,16 @@ def _b64(data: dict, key: str) -> bytes | None:
 
 
 def _bool(data: dict, key: str, default: bool) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        raise EnrolError("invalid_field", field=key)
-    return value
+    return data.get(key, default)  # a boolean when present (schema)
 
 
 def _str(data: dict, key: str) -> str | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise EnrolError("invalid_field", field=key)
-    return value
+    return data.get(key)  # a string or null (schema)
 
 
 def _card(ctx, e, data):
     if data.get("sample") is not None:
-        variant = _str(data, "variant") or "clear"
-        if variant not in ("clear", "blurred"):
-            raise EnrolError("invalid_field", field="variant")
+        variant = _str(data, "variant") or "clear"  # clear or blurred (schema)
         selfpath.put_sample_card(ctx, e, _str(data, "sample"), variant)
     else:
         sent = [(side, img) for side in selfpath.SIDES if (img := _b64(data, side)) is not None]
@@ -134,6 +136,7 @@ def _run(enrolment_id: str, table: dict, action: str):
                 raise EnrolError("not_found")
             data = _body()
             e = steps.load(ctx, enrolment_id)
+            data = _checked(data)
             extra = table[action](ctx, e, data)
         except EnrolError as err:
             return jsonify(err.as_json(e.step if e is not None else None)), err.status
@@ -149,7 +152,7 @@ def start():
     with services.db.session() as s:
         ctx = steps.Ctx(services, s)
         try:
-            data = _body()
+            data = _checked(_body())
             e = steps.start_fast(ctx, channel=_str(data, "channel"), office=_str(data, "office"),
                                  accept_terms=_bool(data, "accept_terms", False))
         except EnrolError as err:
