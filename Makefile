@@ -37,6 +37,12 @@ classroom: $(DEMO_STAMP)
 test: $(TEST_STAMP) system-deps node-deps
 	$(PY) -m pytest
 
+## make check: the fast tier for the edit-test loop, on every core — the architecture rules and the in-process tests (no browser, no server process, no Node, no PostgreSQL, no security fuzzing); `make test` before you push
+CHECK_ARGS := -m "not browser and not live and not node" --ignore=tests/postgres --ignore=tests/security -n auto
+.PHONY: check
+check: $(TEST_STAMP)
+	$(PY) -m pytest $(CHECK_ARGS)
+
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi -e loma -e garuda -e sarabun; then \
 	  echo "installing chromium and Thai fonts (Debian packages)"; \

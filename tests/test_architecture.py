@@ -1,8 +1,11 @@
-"""Dependency direction (architecture.md): the mock, the client and the LHR demo never import
-each other the wrong way, and the pure rules never import Flask."""
+"""Dependency direction: the mock, the client and the LHR demo never import each other the wrong
+way, the pure rules never import Flask, and lhr_demo's layers only import downward; example apps
+live outside the packages and are run by the tests; ``make check`` keeps the architecture tests
+and leaves out the browser, server-process, Node and PostgreSQL tiers."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,161 @@ def test_the_check_itself_catches_a_forbidden_import(tmp_path):
     f = tmp_path / "x.py"
     f.write_text("from mock_thaid.pid import is_valid\nimport lhr_demo.app\n")
     assert imports(f) >= {"mock_thaid", "lhr_demo"}
+
+
+# --- examples live outside the packages ------------------------------------------------------------
+
+PACKAGES = ("mock_thaid", "rp_client", "lhr_demo", "thaid_sandbox_data")
+
+
+def test_no_example_module_inside_a_package():
+    """Example apps import Flask and are not library code: they live in examples/, which never ships."""
+    inside = [str(p.relative_to(ROOT)) for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
+              if "example" in p.name.lower()]
+    assert inside == []
+
+
+def test_every_example_is_run_by_a_test():
+    tests_text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py")
+                           if "node_modules" not in p.parts)
+    examples = sorted((ROOT / "examples").rglob("*.py"))
+    assert examples, "examples/ holds the README's example apps"
+    assert [p.name for p in examples if p.name not in tests_text] == []
+
+
+# --- make check: the fast tier ------------------------------------------------------------------------
+
+#: Modules that must stay in the fast tier: the dependency rules of each package.
+ARCHITECTURE_TESTS = ("tests/test_architecture.py", "tests/lhr_demo/test_lhr_architecture.py",
+                      "tests/rp_client/test_layout.py")
+SLOW_MARKS = {"browser", "live", "node"}  # a real Chromium, a server process, Node and npm
+
+
+def makefile_variable(name: str) -> str:
+    m = re.search(rf"^{name}\s*:?=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert m, f"no {name} in the Makefile"
+    return m.group(1).strip()
+
+
+def check_selection(args: str) -> tuple[set[str], list[str]]:
+    """(marks deselected by ``-m "not a and not b ..."``, folders given to ``--ignore``)."""
+    m = re.search(r'-m\s+"([^"]+)"', args)
+    assert m, "make check chooses its tests by marker"
+    terms = [t.strip() for t in m.group(1).split(" and ")]
+    assert all(re.fullmatch(r"not \w+", t) for t in terms), f"keep the -m expression 'not a and not b': {m.group(1)}"
+    return {t[4:] for t in terms}, re.findall(r"--ignore=(\S+)", args)
+
+
+def module_marks(path: Path) -> set[str]:
+    """The marks a test module gives all its tests (``pytestmark``), and ``browser`` for tests/browser/."""
+    marks = {"browser"} if (ROOT / "tests" / "browser") in path.parents else set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in node.targets):
+            marks |= {n.attr for n in ast.walk(node.value) if isinstance(n, ast.Attribute) and n.attr != "mark"
+                      and isinstance(n.value, ast.Attribute) and n.value.attr == "mark"}
+    return marks
+
+
+def in_check(rel: str, deselected: set[str], ignored: list[str]) -> bool:
+    path = ROOT / rel
+    if any(rel == i.rstrip("/") or rel.startswith(i.rstrip("/") + "/") for i in ignored):
+        return False
+    return not module_marks(path) & deselected
+
+
+def test_make_check_runs_the_architecture_tests_and_leaves_out_the_slow_tiers():
+    args = makefile_variable("CHECK_ARGS")
+    deselected, ignored = check_selection(args)
+    assert SLOW_MARKS <= deselected
+    assert "-n auto" in args and '"pytest-xdist' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # every core
+    assert "tests/postgres" in [i.rstrip("/") for i in ignored]  # a throw-away PostgreSQL cluster per run
+    for rel in ARCHITECTURE_TESTS:
+        assert (ROOT / rel).is_file() and in_check(rel, deselected, ignored), rel
+    slow = [p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("test_*.py")
+            if "node_modules" not in p.parts and module_marks(p) & SLOW_MARKS]
+    assert len(slow) >= 20 and not [rel for rel in slow if in_check(rel, deselected, ignored)]
+    recipe = re.search(r"^check:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert recipe and "$(CHECK_ARGS)" in recipe.group(1)
+    assert "$(TEST_STAMP)" in re.search(r"^check:(.*)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M).group(1)
+
+
+def test_the_selection_check_catches_a_slow_module_in_the_fast_tier(tmp_path):
+    deselected, ignored = check_selection('-m "not browser and not live" --ignore=tests/postgres')
+    assert deselected == {"browser", "live"} and ignored == ["tests/postgres"]
+    f = tmp_path / "test_x.py"
+    f.write_text("import pytest\npytestmark = [pytest.mark.node, pytest.mark.live]\n")
+    assert module_marks(f) == {"node", "live"}
+    assert not module_marks(f) <= deselected  # 'node' alone would slip into the fast tier
+    assert not in_check("tests/postgres/test_pg_inprocess.py", deselected, ignored)
+    with pytest.raises(AssertionError):
+        check_selection('-m "browser or not live"')
+
+
+# --- lhr_demo's layers: domain <- services <- views <- app ---------------------------------------------
+
+#: Each lhr_demo module's layer. A module imports only from its own layer or a lower one.
+LHR_LAYERS: dict[str, set[str]] = {
+    # data model, pure rules, storage plumbing: no Flask (lhr_demo/test_lhr_architecture.py checks the pure ones)
+    "domain": {"__init__", "models", "kp7", "sections", "workflow", "codes", "thaidate", "pid", "uploads", "audit",
+               "names", "careers", "settings", "db"},
+    # what the app does, whoever asks: the correction workflow and its commits, list lookups, the seed
+    "services": {"correction_service", "who", "seed", "demo_logins"},
+    # HTTP: per-request plumbing, access rules, blueprints, templates
+    "views": {"web", "access", "auth", "records", "corrections", "officer", "dashboard", "evidence", "health",
+              "templating"},
+    # assembly and the command line
+    "app": {"app", "cli"},
+}
+LAYER_ORDER = list(LHR_LAYERS)
+
+
+def lhr_imports(path: Path, modules: set[str]) -> set[str]:
+    """The lhr_demo modules ``path`` imports (relative or absolute, at the top or inside a function)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and not node.module:  # from . import a, b
+                found |= {a.name for a in node.names}
+            elif node.level == 1:  # from .a import x
+                found.add(node.module.split(".")[0])
+            elif node.level == 0 and node.module and node.module.split(".")[0] == "lhr_demo":
+                rest = node.module.split(".")[1:]
+                found |= {rest[0]} if rest else {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("lhr_demo.")}
+    return found & modules
+
+
+def back_edges(layers: dict[str, set[str]], graph: dict[str, set[str]]) -> list[str]:
+    order = list(layers)
+    layer_of = {mod: order.index(name) for name, mods in layers.items() for mod in mods}
+    return sorted(f"{mod} ({order[layer_of[mod]]}) imports {dep} ({order[layer_of[dep]]})"
+                  for mod, deps in graph.items() for dep in deps if layer_of[dep] > layer_of[mod])
+
+
+def lhr_graph() -> dict[str, set[str]]:
+    modules = {p.stem for p in (ROOT / "lhr_demo").glob("*.py")}
+    return {p.stem: lhr_imports(p, modules) for p in (ROOT / "lhr_demo").glob("*.py")}
+
+
+def test_every_lhr_module_has_a_layer():
+    assigned = [m for mods in LHR_LAYERS.values() for m in mods]
+    assert len(assigned) == len(set(assigned)), "a module in two layers"
+    assert set(lhr_graph()) == set(assigned), "place a new lhr_demo module in LHR_LAYERS"
+
+
+def test_lhr_layers_only_import_downward():
+    assert back_edges(LHR_LAYERS, lhr_graph()) == []
+
+
+def test_the_layer_check_catches_a_back_edge(tmp_path):
+    f = tmp_path / "models.py"
+    f.write_text("from . import sections\nfrom .web import dbs\n\ndef later():\n    from lhr_demo.app import create_app\n"
+                 "    import lhr_demo.officer\n")
+    graph = {"models": lhr_imports(f, {"sections", "web", "app", "officer"})}
+    assert graph["models"] == {"sections", "web", "app", "officer"}
+    assert back_edges(LHR_LAYERS, graph) == ["models (domain) imports app (app)", "models (domain) imports officer (views)",
+                                             "models (domain) imports web (views)"]
+    # and the real graph has the edges the check reads (a parse that found nothing would pass vacuously)
+    real = lhr_graph()
+    assert {"correction_service", "web", "access"} <= real["corrections"] and "models" in real["correction_service"]
