@@ -45,7 +45,7 @@ def clear_faults():
 def remove_fault(fault_id: int):
     """One fault, by the id POST /_mock/faults answered: a run clears what it armed, nobody else's."""
     with svc().db.session() as s:
-        if not store.remove(s, fault_id):
+        if not fault_id < 2**63 or not store.remove(s, fault_id):  # beyond a 64-bit column: none such
             raise ControlError(404, "not_found", f"no active fault with id {fault_id} (used up or cleared)")
         return jsonify({"cleared": 1, "id": fault_id})
 

@@ -612,3 +612,9 @@ def test_admin_page_lists_client_ids(client):
     for cid in ids + ["admin-listed-rp"]:
         assert f"<code>{cid}</code>" in html, cid
     assert "http://127.0.0.1:8080/callback" in html
+
+
+def test_removing_a_fault_by_an_id_beyond_64_bits_is_not_found(client):
+    """Flask's int converter takes any length; the database column does not (was a 500)."""
+    r = client.delete("/_mock/faults/9223372036854775808")
+    assert r.status_code == 404 and r.get_json()["error"] == "not_found"

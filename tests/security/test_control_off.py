@@ -17,7 +17,8 @@ HTML = {"Accept": "text/html"}
 
 
 def mock_paths() -> set[str]:
-    fill = {"pid": "1057830862719", "client_id": "demo-rp", "ref": "ABCDEF", "enrolment_id": "x", "action": "card"}
+    fill = {"pid": "1057830862719", "client_id": "demo-rp", "ref": "ABCDEF", "enrolment_id": "x", "action": "card",
+            "fault_id": "1"}
     paths = {re.sub(r"\{(\w+)\}", lambda m: fill.get(m.group(1), "x"), p) for p in SPEC["paths"] if p.startswith("/_mock")}
     for rule in make_app().url_map.iter_rules():
         if rule.rule.startswith("/_mock"):
