@@ -1,6 +1,7 @@
 """Citizens (the population register) and their ThaiD accounts (PIN, lockout)."""
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -133,7 +134,7 @@ def check_pin(s: Session, pid: str, pin: str, *, now: float, max_attempts: int, 
         _lock_account(s, pid)
         acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one()
-        if acc.pin_hash == seen.pin_hash:
+        if hmac.compare_digest(acc.pin_hash, seen.pin_hash):  # not registered again meanwhile
             return _count(acc, ok, now=now, max_attempts=max_attempts, lockout_s=lockout_s)
     _lock_account(s, pid)
     acc = s.execute(select(Account).where(Account.pid == pid).with_for_update()
