@@ -28,9 +28,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="bind address (default 127.0.0.1; 0.0.0.0 with --classroom)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=None,
-                       help="waitress worker threads (default 8; 16 with --classroom: a class's phones wait "
-                            "for their PIN and photo steps, which take turns on the cores, while pages and "
-                            "polling go on)")
+                       help="waitress worker threads (default 4: on a laptop's few cores more threads only "
+                            "fight over Python's lock; 16 with --classroom: a class's phones wait for their "
+                            "PIN and photo steps, which take turns on the cores, while pages and polling go "
+                            "on). With --workers, half as many per worker (default 4, --classroom 8)")
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes; more than 1 runs gunicorn (state is shared through the database)")
     serve.add_argument("--dev", action="store_true", help="use Flask's development server")
@@ -114,8 +115,11 @@ def _serve(args) -> int:
     classroom = overrides.get("classroom", Settings.from_env().classroom)
     if args.host is None:
         args.host = "0.0.0.0" if classroom else "127.0.0.1"
-    if args.threads is None:
-        args.threads = 16 if classroom else 8
+    threads_given = args.threads is not None
+    if not threads_given:
+        args.threads = 16 if classroom else 4
+    if args.workers > 1 and not threads_given:
+        args.threads = 16 if classroom else 8  # gunicorn: half of it per worker
     _control_token_for_lan(args.host, overrides)
     _officer_password(overrides)  # printed after the "serving" line (scripts read that line first)
     if args.workers > 1 and not args.dev:
