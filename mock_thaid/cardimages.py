@@ -16,8 +16,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
-from .enrolment.dates import en_date, th_date
-from .enrolment.images import MARKER_KEY, marker_text
+from .domain.dates import en_date, th_date
+from .domain.marker import MARKER_KEY, marker_text
 from .pid import format_pid
 
 W, H = 1000, 630  # ID-1 card proportions (85.6 x 54 mm)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import request
 
-from .enrolment.dates import BANGKOK, show_date
+from .domain.dates import BANGKOK, show_date
 from .messages import MESSAGES
 
 LANGS = ("th", "en")
@@ -69,14 +69,14 @@ def date(value, lang: str | None = None) -> str:
 # --- the mock's codes, in words ----------------------------------------------------------------
 
 def step_name(step: str, lang: str | None = None) -> str:
-    """A registration step (enrolment/machine.py) in words."""
+    """A registration step (domain/machine.py) in words."""
     key = "step_name_" + str(step)
     return text(key, lang or current_lang()) if key in MESSAGES else str(step)
 
 
 def step_progress(step: str, channel: str, lang: str | None = None) -> str:
     """``ขั้นที่ 4 จาก 9: ถ่ายรูปบัตร``; an ended registration only says how it ended."""
-    from .enrolment import machine
+    from .domain import machine
 
     lang = lang or current_lang()
     name = step_name(step, lang)
@@ -90,7 +90,7 @@ def step_progress(step: str, channel: str, lang: str | None = None) -> str:
 
 def outcome(kind: str, value: str, lang: str | None = None) -> str:
     """A simulated face (``pass``/``mismatch``/``liveness_fail``) or fingerprint check, in words."""
-    from .enrolment import machine
+    from .domain import machine
 
     normal = machine.face_outcome(value) if kind == "face" else machine.fingerprint_outcome(value)
     return text(f"outcome_{kind}_{normal}", lang or current_lang())
@@ -102,9 +102,9 @@ def login_status(status: str, lang: str | None = None) -> str:
 
 
 def enrol_error(code: str, args: dict | None = None, lang: str | None = None) -> str:
-    """A registration error (enrolment/errors.py) as a person reads it: its step in words,
+    """A registration error (domain/enrol_errors.py) as a person reads it: its step in words,
     its dates in the Thai calendar."""
-    from .enrolment.errors import TABLE
+    from .domain.enrol_errors import TABLE
 
     lang = lang or current_lang()
     if code not in TABLE:

@@ -147,7 +147,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # --- names of things people read instead of the mock's internal codes ----------------------
 MESSAGES.update({
-    # registration steps (enrolment/machine.py)
+    # registration steps (domain/machine.py)
     "step_name_camera": ("อนุญาตให้ใช้กล้อง", "allow the camera"),
     "step_name_choose": ("เลือกวิธีลงทะเบียน", "choose how to register"),
     "step_name_visit": ("เลือกสำนักทะเบียน", "choose the registration office"),

@@ -142,7 +142,7 @@ ENROL: dict[str, tuple[str, str]] = {
     "enrol_reason_mismatch": ("ครั้งล่าสุด: ใบหน้าไม่ตรงกับรูปในบัตร", "Last time: the face did not match the card."),
     "enrol_reason_liveness_fail": ("ครั้งล่าสุด: ตรวจสอบความมีชีวิต (liveness) ไม่ผ่าน", "Last time: the liveness check failed."),
     "enrol_reason_fingerprint": ("ลายพิมพ์นิ้วชี้ไม่ตรงกับทะเบียนราษฎร", "The index fingerprint does not match the register."),
-    # failures of a step (enrolment/errors.py)
+    # failures of a step (domain/enrol_errors.py)
     "enrol_err_invalid_body": ("คำขอไม่ถูกต้อง", "Send a JSON object with Content-Type: application/json."),
     "enrol_err_invalid_field": ("ข้อมูล {field} ไม่ถูกต้อง", "The field {field} is missing or not valid."),
     "enrol_err_not_found": ("ไม่พบการลงทะเบียนนี้ โปรดเริ่มใหม่", "No such registration. Please start again."),

@@ -8,8 +8,8 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from sqlalchemy import select
 
 from . import classplan
-from .enrolment import machine
-from .enrolment.dates import bangkok_day
+from .domain import machine
+from .domain.dates import bangkok_day
 from .enrolment.views import thai_digits
 from .i18n import ago, clock_time, current_lang, date, enrol_error, step_progress, text
 from .pid import format_pid

@@ -17,7 +17,7 @@ FORBIDDEN = {
     "lhr_demo": {"mock_thaid"},
 }
 PURE = ["mock_thaid/pid.py", "mock_thaid/pin.py", "mock_thaid/claims.py", "mock_thaid/login/state.py",
-        "mock_thaid/errors.py", "mock_thaid/pinhash.py", "mock_thaid/enrolment/machine.py",
+        "mock_thaid/errors.py", "mock_thaid/pinhash.py", "mock_thaid/domain/machine.py",
         "lhr_demo/workflow.py", "lhr_demo/thaidate.py"]
 
 
@@ -209,3 +209,116 @@ def test_the_layer_check_catches_a_back_edge(tmp_path):
     # and the real graph has the edges the check reads (a parse that found nothing would pass vacuously)
     real = lhr_graph()
     assert {"correction_service", "web", "access"} <= real["corrections"] and "models" in real["correction_service"]
+
+
+# --- mock_thaid's layers: domain <- support <- store <- services <- features <- tools <- app --------------
+
+#: Each mock_thaid module's layer (dotted name under mock_thaid; a package's __init__ is its name).
+#: A module imports only from its own layer or a lower one. Within a layer, anything goes.
+MOCK_LAYERS: dict[str, set[str]] = {
+    # pure rules and values: no Flask, no database (the PURE list above checks the imports)
+    "domain": {"", "domain", "domain.machine", "domain.dates", "domain.offices", "domain.marker", "domain.enrol_errors",
+               "domain.ial", "pid", "pin", "pinhash", "claims", "errors", "clock", "classplan", "messages",
+               "messages_enrol", "messages_trainer", "login.state", "settings"},
+    # things with I/O but no state: keys on disk, QR and card images, photo checks, the LAN, start-up helpers
+    "support": {"keys", "qr", "lan", "readiness", "initdir", "cardimages", "enrolment.images"},
+    # the database: models and one repository per aggregate
+    "store": {"store", "store.models", "store.db", "store.fast", "store.shared", "store.postgres", "store.citizens",
+              "store.clients", "store.logins", "store.grants", "store.enrolments", "store.events", "store.faults",
+              "store.seed"},
+    # what every request shares: the services bundle, faults, language, the phone's session, the inspector, guards
+    "services": {"services", "faults", "i18n", "ial", "phone", "inspector", "errorpages", "guard"},
+    # what people and programs call: ThaiD's endpoints, the QR login, the app, registration, consoles, control API
+    "features": {"oidc", "oidc.routes", "oidc.discovery", "oidc.authorize", "oidc.clientauth", "oidc.tokens",
+                 "oidc.token_endpoint", "oidc.introspection", "oidc.logout", "login", "login.flow", "login.pages",
+                 "login.views", "app_sim", "app_sim.views", "enrolment", "enrolment.api", "enrolment.home",
+                 "enrolment.officerpath", "enrolment.selfpath", "enrolment.steps", "enrolment.views", "officer",
+                 "officer.lockout", "officer.views", "control", "control.admin", "control.api", "control.bodies",
+                 "control.faults_api", "control.login", "trainer", "callback"},
+    # HTTP clients of a running mock (the scenario runner, check-rp): they never reach into the server
+    "tools": {"scenarios", "scenarios.loader", "scenarios.runner", "scenarios.report", "checkrp", "checkrp.browser",
+              "checkrp.chromium", "checkrp.context", "checkrp.control", "checkrp.main", "checkrp.profile",
+              "checkrp.report", "checkrp.rows", "checkrp.texts"},
+    # assembly and the command line
+    "app": {"app", "cli"},
+}
+
+
+def mock_module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT / "mock_thaid").with_suffix("")
+    parts = list(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+    return ".".join(parts)
+
+
+def mock_imports(path: Path, modules: set[str]) -> set[str]:
+    """The mock_thaid modules ``path`` imports (relative or absolute, at the top or inside a function)."""
+    me = mock_module_name(path)
+    package = me.split(".") if path.name == "__init__.py" else me.split(".")[:-1]
+    package = [p for p in package if p]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+                target = base + (node.module.split(".") if node.module else [])
+            elif node.module and node.module.split(".")[0] == "mock_thaid":
+                target = node.module.split(".")[1:]
+            else:
+                continue
+            dotted = ".".join(target)
+            for alias in node.names:  # `from . import machine` names a module; `from .x import y` names x
+                sub = f"{dotted}.{alias.name}" if dotted else alias.name
+                found.add(sub if sub in modules else dotted)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("mock_thaid."):
+                    found.add(alias.name.split(".", 1)[1])
+    return (found & modules) - {me}
+
+
+def mock_graph() -> dict[str, set[str]]:
+    files = sorted((ROOT / "mock_thaid").rglob("*.py"))
+    modules = {mock_module_name(p) for p in files}
+    return {mock_module_name(p): mock_imports(p, modules) for p in files}
+
+
+def test_every_mock_module_has_a_layer():
+    assigned = [m for mods in MOCK_LAYERS.values() for m in mods]
+    assert len(assigned) == len(set(assigned)), "a module in two layers"
+    assert set(mock_graph()) == set(assigned), "place a new mock_thaid module in MOCK_LAYERS"
+
+
+def test_mock_layers_only_import_downward():
+    assert back_edges(MOCK_LAYERS, mock_graph()) == []
+
+
+def test_the_mock_layer_check_catches_a_back_edge():
+    """The three back-edges this contract was written to remove, put back on paper."""
+    graph = mock_graph()
+    graph["store.enrolments"] = graph["store.enrolments"] | {"enrolment.steps"}
+    graph["cardimages"] = graph["cardimages"] | {"enrolment.selfpath"}
+    graph["domain.machine"] = graph["domain.machine"] | {"officer.views"}
+    assert back_edges(MOCK_LAYERS, graph) == [
+        "cardimages (support) imports enrolment.selfpath (features)",
+        "domain.machine (domain) imports officer.views (features)",
+        "store.enrolments (store) imports enrolment.steps (features)"]
+    # and the real graph has the edges the check reads (a parse that found nothing would pass vacuously)
+    real = mock_graph()
+    assert {"domain.machine", "store.enrolments", "services"} <= real["enrolment.steps"]
+    assert {"domain.machine"} <= real["store.enrolments"] and "domain.marker" in real["cardimages"]
+    assert {"oidc.routes", "services"} <= real["oidc.discovery"]
+
+
+def test_the_mock_domain_is_pure():
+    for name in MOCK_LAYERS["domain"]:
+        path = ROOT / "mock_thaid" / (name.replace(".", "/") + ".py") if name else ROOT / "mock_thaid" / "__init__.py"
+        if not path.exists():
+            path = ROOT / "mock_thaid" / name.replace(".", "/") / "__init__.py"
+        assert not imports(path) & {"flask", "werkzeug", "sqlalchemy", "PIL", "requests", "httpx"}, name
+
+
+def test_the_http_tools_never_reach_into_the_server():
+    """check-rp and the scenario runner talk to a mock over HTTP only (they run against any URL)."""
+    server = MOCK_LAYERS["store"] | MOCK_LAYERS["services"] | MOCK_LAYERS["features"] | MOCK_LAYERS["support"]
+    graph = mock_graph()
+    assert {m: sorted(graph[m] & server) for m in MOCK_LAYERS["tools"] if graph[m] & server} == {}

@@ -116,7 +116,7 @@ def class_plan_lines(people: list[dict], today: str) -> list[str]:
 
 
 def print_class_plan(people: list[dict]) -> None:
-    from mock_thaid.enrolment.dates import bangkok_day
+    from mock_thaid.domain.dates import bangkok_day
 
     print("\n".join(class_plan_lines(people, bangkok_day(time.time()).isoformat())))
 

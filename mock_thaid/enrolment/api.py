@@ -24,7 +24,7 @@ from .. import cardimages
 from ..control import bodies
 from ..services import svc
 from . import officerpath, selfpath, steps
-from .errors import EnrolError
+from ..domain.enrol_errors import EnrolError
 
 bp = Blueprint("enrol_api", __name__, url_prefix="/_mock/api/enrol")
 

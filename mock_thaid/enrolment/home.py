@@ -9,13 +9,14 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from .. import cardimages
 from ..i18n import current_lang, enrol_error
-from ..oidc.tokens import ial_for
+from ..ial import ial_for
 from ..pid import format_pid
 from ..services import svc
 from ..store import citizens, enrolments
-from . import machine, officerpath, selfpath, steps
-from .dates import bangkok_day, show_date
-from .errors import EnrolError
+from ..domain import machine
+from . import officerpath, selfpath, steps
+from ..domain.dates import bangkok_day, show_date
+from ..domain.enrol_errors import EnrolError
 from .views import SESSION_KEY, phone_enrolment, render_step
 
 bp = Blueprint("enrol_home", __name__, url_prefix="/app")

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageStat, UnidentifiedImageError
 
+from ..domain.marker import MARKER_KEY, read_marker
 from ..pinhash import CPU_TURNS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 """More pixels than this is refused before decoding (a 12-MP phone photo is far below)."""
-MARKER_KEY = "mock-thaid-card"
-"""PNG text chunk (JPEG: comment) the mock writes into the sample cards it renders."""
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
 
@@ -93,18 +91,4 @@ def _marker(img: Image.Image) -> dict | None:
     raw = getattr(img, "text", {}).get(MARKER_KEY) if img.format == "PNG" else img.info.get("comment")
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
-    if not raw:
-        return None
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(doc, dict) or doc.get("mock") != MARKER_KEY:
-        return None
-    if not isinstance(doc.get("pid"), str) or doc.get("side") not in ("front", "back"):
-        return None
-    return {"pid": doc["pid"], "side": doc["side"], "variant": str(doc.get("variant") or "clear")}
-
-
-def marker_text(pid: str, side: str, variant: str) -> str:
-    return json.dumps({"mock": MARKER_KEY, "pid": pid, "side": side, "variant": variant})
+    return read_marker(raw)

@@ -8,8 +8,8 @@ from .. import pid as pidmod
 from ..messages import MESSAGES
 from ..store import citizens, enrolments
 from ..store.models import Enrolment, OfficerQr
-from . import machine
-from .errors import EnrolError
+from ..domain import machine
+from ..domain.enrol_errors import EnrolError
 from .steps import Ctx, card_is_expired, expect, fail, go
 
 

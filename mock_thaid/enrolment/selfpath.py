@@ -15,8 +15,9 @@ from .. import pid as pidmod
 from ..messages import MESSAGES
 from ..store import citizens, enrolments
 from ..store.models import Enrolment
-from . import images, machine
-from .errors import EnrolError
+from ..domain import machine
+from . import images
+from ..domain.enrol_errors import EnrolError
 from .steps import Ctx, card_is_expired, expect, fail, go
 
 SIDES = ("front", "back")

@@ -14,14 +14,14 @@ from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
-from ..officer.offices import OFFICES
+from ..domain.offices import OFFICES
 from ..pin import DEFAULT_POLICY, check_confirmation, normalize_pin
 from ..services import Services
 from ..store import citizens, enrolments
 from ..store.models import Citizen, Enrolment
-from . import machine
-from .dates import BANGKOK, bangkok_day
-from .errors import EnrolError, message
+from ..domain import machine
+from ..domain.dates import BANGKOK, bangkok_day
+from ..domain.enrol_errors import EnrolError, message
 
 
 @dataclass
@@ -229,7 +229,7 @@ def status(ctx: Ctx, e: Enrolment) -> dict:
     if e.step == machine.DONE and e.pid:
         acc = citizens.account(ctx.s, e.pid)
         if acc is not None:
-            from ..oidc.tokens import ial_for
+            from ..ial import ial_for
             body["account"] = {"pid": e.pid, "channel": acc.channel, "ial": ial_for(ctx.services, ctx.s, e.pid),
                                "registered_at": acc.registered_at}
     return body

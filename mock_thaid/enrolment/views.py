@@ -10,15 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from ..i18n import current_lang, enrol_error
-from ..officer.offices import OFFICES, office_name
-from ..oidc.tokens import ial_for
+from ..domain.offices import OFFICES, office_name
+from ..ial import ial_for
 from ..pin import DEFAULT_POLICY
 from ..pid import THAI_DIGITS, format_pid
 from ..services import svc
 from ..store import citizens, enrolments
-from . import machine, officerpath, selfpath, steps
-from .dates import bangkok_day, show_date
-from .errors import EnrolError
+from ..domain import machine
+from . import officerpath, selfpath, steps
+from ..domain.dates import bangkok_day, show_date
+from ..domain.enrol_errors import EnrolError
 from .images import MAX_BYTES
 
 bp = Blueprint("enrol", __name__, url_prefix="/app/enrol")

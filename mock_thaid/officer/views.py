@@ -14,8 +14,9 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from sqlalchemy import select
 
 from .. import cardimages
-from ..enrolment import machine, officerpath, steps
-from ..enrolment.errors import EnrolError
+from ..domain import machine
+from ..enrolment import officerpath, steps
+from ..domain.enrol_errors import EnrolError
 from ..i18n import clock_time, current_lang, enrol_error, t
 from ..pid import format_pid
 from ..qr import qr_data_url
@@ -23,7 +24,7 @@ from ..services import svc
 from ..store import enrolments
 from ..store.models import Enrolment
 from . import lockout
-from .offices import OFFICES, office_name
+from ..domain.offices import OFFICES, office_name
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 

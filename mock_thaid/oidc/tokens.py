@@ -6,21 +6,11 @@ from sqlalchemy.orm import Session
 
 from .. import faults
 from ..claims import claims_for, parse_scope
+from ..ial import ial_for
 from ..keys import ALG
 from ..services import Services
 from ..store import citizens, grants
 from ..store.clients import ClientView
-
-
-def ial_for(services: Services, s: Session, pid: str, channel: str | None = None) -> str:
-    """The IAL of the channel the person registered through (settings ial_self / ial_officer),
-    falling back to ``ial`` (no account, or the channel's setting left empty). ``channel``:
-    already read by the caller."""
-    st = services.settings
-    per_channel = {"self": st.ial_self, "officer": st.ial_officer}
-    if channel is None:
-        channel = citizens.channel(s, pid)
-    return per_channel.get(channel or "") or st.ial
 
 
 def identity_claims(services: Services, s: Session, pid: str, scopes: list[str]) -> dict:

@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..enrolment import machine
+from ..domain import machine
 from .models import CardRender, Enrolment, EnrolmentImage, OfficerQr
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -138,7 +138,7 @@ class Token(Base):
 
 
 class Enrolment(Base):
-    """One registration in progress; its steps are mock_thaid/enrolment/machine.py's."""
+    """One registration in progress; its steps are mock_thaid/domain/machine.py's."""
 
     __tablename__ = "enrolments"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -10,7 +10,7 @@ page at both sizes. The tests then read the measurements:
 - no page scrolls sideways (``document.documentElement.scrollWidth <= window.innerWidth``);
 - no table hides a link, button or checkbox past the screen's edge or its scroll box;
 - a Thai page shows no internal code (step names, the registration error codes of
-  enrolment/errors.py, login states, face/fingerprint outcomes) and no ISO date in its
+  domain/enrol_errors.py, login states, face/fingerprint outcomes) and no ISO date in its
   visible text. ``<code>`` and ``<pre>`` are left out: they are for developers.
 
 ``SCREENS_DIR=/some/dir`` also saves a full-page picture of every page measured.
@@ -29,8 +29,8 @@ import requests
 from playwright.sync_api import Page, expect
 
 from conftest import DEMO_PID, DEMO_RP, start_live
-from mock_thaid.enrolment import machine
-from mock_thaid.enrolment.errors import TABLE
+from mock_thaid.domain import machine
+from mock_thaid.domain.enrol_errors import TABLE
 from mock_thaid.login import state as login_state
 
 pytestmark = pytest.mark.live

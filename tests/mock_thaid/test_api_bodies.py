@@ -18,8 +18,8 @@ import yaml
 from conftest import make_app
 
 from mock_thaid.control import bodies
-from mock_thaid.enrolment import machine
-from mock_thaid.officer.offices import OFFICES
+from mock_thaid.domain import machine
+from mock_thaid.domain.offices import OFFICES
 
 MALI = "1057830862719"  # registered (self) in data/citizens.yaml
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_control_api import conforms, spec  # noqa: E402
 
 from mock_thaid import cardimages  # noqa: E402
-from mock_thaid.enrolment.errors import TABLE  # noqa: E402
+from mock_thaid.domain.enrol_errors import TABLE  # noqa: E402
 
 WARAPORN, CHAKKAPHAN, RATTANA = "1153620226005", "3647798421261", "3176061984603"
 PIN = "24681357"

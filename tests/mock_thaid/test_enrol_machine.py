@@ -1,4 +1,4 @@
-"""The registration state machine (mock_thaid/enrolment/machine.py): pure, both paths, transitions."""
+"""The registration state machine (mock_thaid/domain/machine.py): pure, both paths, transitions."""
 from __future__ import annotations
 
 import ast
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_thaid.enrolment import machine as m
+from mock_thaid.domain import machine as m
 
 MODULE = Path(m.__file__)
 

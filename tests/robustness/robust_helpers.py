@@ -24,7 +24,7 @@ import jwt
 import requests
 
 from mock_thaid import pid as pidmod
-from mock_thaid.enrolment import machine
+from mock_thaid.domain import machine
 from mock_thaid.pin import DEFAULT_POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
