@@ -11,6 +11,7 @@ import shlex
 
 from flask import Blueprint, render_template, request
 
+from .domain import endpoints
 from .services import svc
 from .store.models import AuthCode, Client
 
@@ -43,5 +44,5 @@ def token_curl(issuer: str, client_id: str, secret: str, code: str, redirect_uri
              "--data-urlencode", shlex.quote(f"redirect_uri={redirect_uri}")]
     if with_verifier:
         parts += ["-d", "code_verifier=YOUR_VERIFIER"]
-    parts.append(shlex.quote(f"{issuer}/api/v2/oauth2/token/"))
+    parts.append(shlex.quote(endpoints.url(issuer, "token")))
     return " ".join(parts)

@@ -7,6 +7,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .domain.endpoints import ENDPOINTS
 from .errors import ProtocolError, describe
 from .i18n import t
 from .services import svc
@@ -21,10 +22,12 @@ _PAGE_MESSAGES = {
 }
 
 
+# Programs call these: their errors are JSON whatever the Accept header says.
+_JSON_PREFIXES = ("/_mock/api", "/.well-known") + tuple(e.path.rstrip("/") for e in ENDPOINTS.values() if e.json)
+
+
 def wants_html() -> bool:
-    if request.path.startswith(("/_mock/api", "/api/v2/oauth2/token", "/api/v2/oauth2/introspect",
-                                "/api/v2/oauth2/revoke", "/api/v2/oauth2/userinfo", "/jwks",
-                                "/.well-known")):
+    if request.path.startswith(_JSON_PREFIXES):
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["application/json"]

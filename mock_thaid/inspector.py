@@ -9,16 +9,12 @@ from urllib.parse import parse_qsl, urlsplit
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from flask import Blueprint, Flask, g, jsonify, render_template, request
 
+from .domain import endpoints
 from .services import svc
 from .store import events, logins
 
 bp = Blueprint("inspector", __name__, url_prefix="/_mock")
 
-ENDPOINTS = {
-    "/api/v2/oauth2/auth": "authorize", "/api/v2/oauth2/token": "token",
-    "/api/v2/oauth2/introspect": "introspect", "/api/v2/oauth2/revoke": "revoke",
-    "/api/v2/oauth2/userinfo": "userinfo",
-}
 SECRET_FIELDS = {"client_secret", "code_verifier", "pin"}
 TOKEN_FIELDS = {"code", "token", "refresh_token", "access_token", "id_token"}
 
@@ -53,7 +49,8 @@ def _client_id(auth: str, params: dict) -> str | None:
 
 
 def record(response):
-    endpoint = ENDPOINTS.get(request.path.rstrip("/"))
+    known = endpoints.by_path(request.path)
+    endpoint = known.name if known and known.inspected else None
     if endpoint is None:
         return response
     post = request.method == "POST"

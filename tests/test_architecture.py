@@ -218,7 +218,7 @@ def test_the_layer_check_catches_a_back_edge(tmp_path):
 MOCK_LAYERS: dict[str, set[str]] = {
     # pure rules and values: no Flask, no database (the PURE list above checks the imports)
     "domain": {"", "domain", "domain.machine", "domain.dates", "domain.offices", "domain.marker", "domain.enrol_errors",
-               "domain.ial", "pid", "pin", "pinhash", "claims", "errors", "clock", "classplan", "messages",
+               "domain.ial", "domain.endpoints", "pid", "pin", "pinhash", "claims", "errors", "clock", "classplan", "messages",
                "messages_enrol", "messages_trainer", "login.state", "settings"},
     # things with I/O but no state: keys on disk, QR and card images, photo checks, the LAN, start-up helpers
     "support": {"keys", "qr", "lan", "readiness", "initdir", "cardimages", "enrolment.images"},
@@ -322,3 +322,41 @@ def test_the_http_tools_never_reach_into_the_server():
     server = MOCK_LAYERS["store"] | MOCK_LAYERS["services"] | MOCK_LAYERS["features"] | MOCK_LAYERS["support"]
     graph = mock_graph()
     assert {m: sorted(graph[m] & server) for m in MOCK_LAYERS["tools"] if graph[m] & server} == {}
+
+
+# --- one wire contract: ThaiD's paths are written once -------------------------------------------
+
+def test_thaids_endpoint_paths_are_written_only_in_the_endpoint_table():
+    """Discovery, routes, the inspector and the error pages read mock_thaid/domain/endpoints.py;
+    a ThaiD path typed anywhere else in the server is a second description that can drift."""
+    from mock_thaid.domain.endpoints import ENDPOINTS
+
+    paths = {e.path.rstrip("/") for e in ENDPOINTS.values()} - {"/jwks"}  # "/jwks" is also a fault point's name
+    table = ROOT / "mock_thaid" / "domain" / "endpoints.py"
+    tools = {"scenarios", "checkrp"}  # HTTP clients of the mock: they call the paths, they do not serve them
+    found = []
+    for f in sorted((ROOT / "mock_thaid").rglob("*.py")):
+        if f == table or f.relative_to(ROOT / "mock_thaid").parts[0] in tools:
+            continue
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        doc_nodes = {id(n.body[0].value) for n in ast.walk(tree)
+                     if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                     and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in doc_nodes:
+                found += [f"{f.relative_to(ROOT)}:{node.lineno} {p}" for p in paths if p in node.value]
+    assert found == []
+
+
+def test_the_served_routes_and_the_discovery_document_follow_the_table():
+    from conftest import make_app
+    from mock_thaid.domain.endpoints import ENDPOINTS
+
+    app = make_app(profile="oidc")
+    rules = {r.rule: r.methods for r in app.url_map.iter_rules()}
+    for e in ENDPOINTS.values():
+        for path in (e.path, e.path.rstrip("/")):
+            assert path in rules and set(e.methods) <= rules[path], (e.name, path)
+    doc = app.test_client().get("/.well-known/openid-configuration").json
+    assert {e.discovery_key: doc[e.discovery_key] for e in ENDPOINTS.values() if e.discovery_key} == {
+        e.discovery_key: "http://mock.test" + e.path for e in ENDPOINTS.values() if e.discovery_key}

@@ -20,7 +20,7 @@ from ..login.pages import render_login_page
 from ..services import svc
 from ..store import citizens, clients, logins
 from ..store.clients import ClientView
-from .routes import both
+from .routes import endpoint
 
 bp = Blueprint("authorize", __name__)
 
@@ -92,7 +92,7 @@ def validate(s, args, settings) -> AuthRequest:
                        challenge or None, method if challenge else None, client)
 
 
-@both(bp, "/api/v2/oauth2/auth/", methods=["GET"])
+@endpoint(bp, "authorize")
 def authorize():
     services = svc()
     st = services.settings

@@ -5,8 +5,9 @@ from flask import Blueprint, jsonify
 
 from .. import faults
 from ..claims import SCOPES
+from ..domain import endpoints
 from ..services import svc
-from .routes import both
+from .routes import endpoint
 
 bp = Blueprint("discovery", __name__)
 
@@ -14,11 +15,7 @@ bp = Blueprint("discovery", __name__)
 def document(issuer: str, profile: str) -> dict:
     doc = {
         "issuer": issuer,
-        "authorization_endpoint": f"{issuer}/api/v2/oauth2/auth/",
-        "token_endpoint": f"{issuer}/api/v2/oauth2/token/",
-        "userinfo_endpoint": f"{issuer}/api/v2/oauth2/userinfo/",
-        "jwks_uri": f"{issuer}/jwks/",
-        "revocation_endpoint": f"{issuer}/api/v2/oauth2/revoke/",
+        **endpoints.advertised(issuer, profile),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_type_supported": ["public"],
@@ -28,22 +25,20 @@ def document(issuer: str, profile: str) -> dict:
         "scopes_supported": list(SCOPES),
     }
     if profile == "oidc":  # ThaiD itself does not advertise introspection or PKCE (§1)
-        doc["introspection_endpoint"] = f"{issuer}/api/v2/oauth2/introspect/"
         doc["code_challenge_methods_supported"] = ["S256"]
         doc["response_modes_supported"] = ["query"]
         doc["claims_parameter_supported"] = False
         doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207
-        doc["end_session_endpoint"] = f"{issuer}/api/v2/oauth2/logout/"
     return doc
 
 
-@both(bp, "/.well-known/openid-configuration/")
+@endpoint(bp, "discovery")
 def openid_configuration():
     s = svc().settings
     return jsonify(document(s.issuer, s.profile))
 
 
-@both(bp, "/jwks/")
+@endpoint(bp, "jwks")
 def jwks():
     services = svc()
     with services.db.session() as s:

@@ -9,7 +9,7 @@ from ..errors import ProtocolError
 from ..services import svc
 from ..store import grants
 from . import clientauth
-from .routes import both
+from .routes import endpoint
 from .tokens import identity_claims
 
 bp = Blueprint("introspection", __name__)
@@ -38,7 +38,7 @@ def _check_hint() -> None:
         raise ProtocolError("unsupported_token_hint", f"token_type_hint {hint!r} is not supported")
 
 
-@both(bp, "/api/v2/oauth2/introspect/", methods=["POST"])
+@endpoint(bp, "introspect")
 def introspect():
     services = svc()
     with services.db.session() as s:
@@ -56,7 +56,7 @@ def introspect():
         })
 
 
-@both(bp, "/api/v2/oauth2/revoke/", methods=["POST"])
+@endpoint(bp, "revoke")
 def revoke():
     services = svc()
     with services.db.session() as s:
@@ -71,7 +71,7 @@ def revoke():
     return jsonify({"status": "OK", "message": "revoked"})
 
 
-@both(bp, "/api/v2/oauth2/userinfo/", methods=["GET", "POST"])
+@endpoint(bp, "userinfo")
 def userinfo():
     services = svc()
     auth = request.headers.get("Authorization", "")

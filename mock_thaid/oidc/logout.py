@@ -15,7 +15,7 @@ from flask import Blueprint, abort, redirect, render_template, request
 from ..errors import ProtocolError
 from ..services import svc
 from ..store import clients, grants
-from .routes import both
+from .routes import endpoint
 
 bp = Blueprint("logout", __name__)
 
@@ -31,7 +31,7 @@ def _hint(token: str) -> dict:
         raise ProtocolError("missing_parameter", "id_token_hint is not an ID token this mock signed") from None
 
 
-@both(bp, "/api/v2/oauth2/logout/", methods=["GET", "POST"])
+@endpoint(bp, "logout")
 def end_session():
     services = svc()
     if services.settings.profile != "oidc":

@@ -3,6 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..domain.endpoints import ENDPOINTS
+
+
+def endpoint(bp: Blueprint, name: str):
+    """Register a view for one of ThaiD's endpoints (domain/endpoints.py): its path and methods."""
+    e = ENDPOINTS[name]
+    return both(bp, e.path, methods=list(e.methods))
+
 
 def both(bp: Blueprint, path: str, **options):
     def deco(view):

@@ -13,7 +13,7 @@ from ..services import svc
 from ..store import grants
 from ..store.grants import CodeReplay
 from . import clientauth
-from .routes import both
+from .routes import endpoint
 from .tokens import token_response
 
 bp = Blueprint("token", __name__)
@@ -45,7 +45,7 @@ def _pkce(settings, client, code, verifier: str | None) -> None:
     raise ProtocolError("invalid_code" if downgrade else "pkce_failed", problem)
 
 
-@both(bp, "/api/v2/oauth2/token/", methods=["POST"])
+@endpoint(bp, "token")
 def token():
     services = svc()
     form = request.form
