@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from . import errorpages
 from .i18n import current_lang, remember_lang, t
-from .services import Services
+from .services import Services, SessionCookies
 from .settings import Settings
 
 MAX_BODY = 12 * 1024 * 1024  # uploads (card photos, selfies) are checked smaller per field
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
+    app.session_interface = SessionCookies()  # issue 15: its serializer made once, not per request
     app.extensions["mock_thaid"] = services
     from . import guard
 
