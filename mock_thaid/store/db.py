@@ -225,10 +225,29 @@ class Database:
             s.close()
 
     def fast_tx(self):
-        """A plain transaction for the hot paths (store/fast.py Tx): no ORM Session."""
-        from .fast import Tx
+        """A plain transaction for the hot paths, no ORM Session: on a SQLite file, the thread's
+        own connection (store/fast.py LocalTx); otherwise a pooled one (Tx)."""
+        from .fast import LocalTx, Tx
 
+        if self._reader_file is not None and not getattr(self._readers, "busy", False):
+            conn = self._thread_conn()
+            self._readers.busy = True
+            return LocalTx(conn, write_gate(self.engine), self._release_thread_conn)
         return Tx(self.engine)
+
+    def _release_thread_conn(self) -> None:
+        self._readers.busy = False
+
+    def _thread_conn(self) -> sqlite3.Connection:
+        """This thread's own connection to the SQLite file (autocommit mode; opened again after a
+        fork), with the pragmas the engine's connections get."""
+        conn = getattr(self._readers, "conn", None)
+        if conn is None or self._readers.pid != os.getpid():
+            conn = sqlite3.connect(self._reader_file, timeout=30, isolation_level=None, check_same_thread=True)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._readers.conn, self._readers.pid, self._readers.busy = conn, os.getpid(), False
+        return conn
 
     def raw_rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Rows of one read-only statement (``?`` placeholders) on a driver cursor, without a
@@ -238,12 +257,7 @@ class Database:
         from .fast import _for
 
         if self._reader_file is not None:
-            conn = getattr(self._readers, "conn", None)
-            if conn is None or self._readers.pid != os.getpid():  # a forked worker opens its own
-                conn = sqlite3.connect(self._reader_file, timeout=30, isolation_level=None,
-                                       check_same_thread=True)
-                self._readers.conn, self._readers.pid = conn, os.getpid()
-            return conn.execute(sql, params).fetchall()
+            return self._thread_conn().execute(sql, params).fetchall()
         conn = self.engine.raw_connection()
         try:
             cur = conn.cursor()

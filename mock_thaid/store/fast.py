@@ -43,7 +43,7 @@ class Tx:
 
         self._fairy = engine.raw_connection()
         self._driver = (self, self._fairy.dbapi_connection, engine.dialect.paramstyle, self._fairy.info,
-                        write_gate(engine))
+                        write_gate(engine), False)
 
     def commit(self) -> None:
         self._fairy.commit()
@@ -61,11 +61,45 @@ class Tx:
             self._fairy.close()  # back to the pool (its write gate, if taken, is given back)
 
 
+class LocalTx:
+    """The same for a SQLite file, on the connection of the thread's own that also reads the
+    per-request sync check (store/db.py): no pool checkout and return, one page cache less to
+    refresh after other connections' commits. That connection runs in autocommit mode; as with
+    SQLAlchemy's pysqlite default, reads before the first write run outside a transaction and
+    ``BEGIN IMMEDIATE`` comes just before the first write (after the process's write gate), so
+    a transaction never has to turn a stale read snapshot into a write."""
+
+    def __init__(self, conn, gate, release) -> None:
+        self._conn, self._gate, self._release = conn, gate, release
+        self._info: dict = {}
+        self._driver = (self, conn, "qmark", self._info, gate, True)
+
+    def _end(self, how: str) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute(how)
+        finally:
+            if self._gate is not None:
+                self._gate.leave(self._info)
+
+    def commit(self) -> None:
+        self._end("COMMIT")
+
+    def __enter__(self) -> "LocalTx":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self._end("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            self._release()
+
+
 def _driver(s) -> tuple:
     """(transaction, driver connection, paramstyle, connection info, write gate) for the
     session's current transaction: looked up once per transaction (``Session.connection()``
     costs more than the statement)."""
-    if type(s) is Tx:
+    if type(s) is Tx or type(s) is LocalTx:
         return s._driver
     tx = s.get_transaction()
     cached = s.info.get("_fast")
@@ -75,7 +109,7 @@ def _driver(s) -> tuple:
     from .db import write_gate
 
     found = (s.get_transaction(), conn.connection.dbapi_connection, conn.dialect.paramstyle, conn.info,
-             write_gate(conn.engine))
+             write_gate(conn.engine), False)
     s.info["_fast"] = found
     return found
 
@@ -88,18 +122,24 @@ def cursor(s: Session):
 def execute(s: Session, sql: str, params: Sequence[Any] = ()):
     """Run one statement; returns the cursor (rowcount, fetch*). A write first takes the
     process's write gate (store/db.py WriteGate), as SQLAlchemy's statements do."""
-    _, conn, style, info, gate = _driver(s)
-    if gate is not None and is_write(sql):
-        gate.enter(info)
+    _, conn, style, info, gate, explicit = _driver(s)
+    if is_write(sql):
+        if gate is not None:
+            gate.enter(info)
+        if explicit and not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
     cur = conn.cursor()
     cur.execute(_for(style, sql), tuple(params))
     return cur
 
 
 def executemany(s: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    _, conn, style, info, gate = _driver(s)
-    if gate is not None and is_write(sql):
-        gate.enter(info)
+    _, conn, style, info, gate, explicit = _driver(s)
+    if is_write(sql):
+        if gate is not None:
+            gate.enter(info)
+        if explicit and not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
     conn.cursor().executemany(_for(style, sql), [tuple(r) for r in rows])
 
 
