@@ -94,16 +94,26 @@ class Services:
             self.clock.offset = float(shared.get(s, "clock_offset") or 0.0)
             self.version = v
 
-    def rotate_keys(self, keep: int = 2) -> SigningKey:
+    def rotate_keys(self, keep: int = 2, session=None) -> SigningKey:
+        """A new signing key, published to every worker. With ``session``, the key is stored in
+        that (the caller's) transaction and published when the caller commits (no other
+        connection is touched meanwhile: the request synced when it began)."""
+        if session is not None:
+            key = self.keys.rotate(keep)
+            self._publish_key(session, key)
+            return key
         self.sync()
         key = self.keys.rotate(keep)
         with self.db.session() as s:
-            shared.add_key(s, key.kid, key_to_pem(key).decode(), time.time())
-            kept = {k.kid for k in self.keys.keys}
-            shared.retire_keys(s, [k.kid for k in shared.keys(s) if k.kid not in kept])
-            shared.bump(s)
+            self._publish_key(s, key)
         self.sync()
         return key
+
+    def _publish_key(self, s, key: SigningKey) -> None:
+        shared.add_key(s, key.kid, key_to_pem(key).decode(), time.time())
+        kept = {k.kid for k in self.keys.keys}
+        shared.retire_keys(s, [k.kid for k in shared.keys(s) if k.kid not in kept])
+        shared.bump(s)
 
     def reset_to_seed(self) -> dict[str, int]:
         """Drop everything, store the same keys and session secret again, reload the data files."""

@@ -26,6 +26,9 @@ def add_fault():
         raise ControlError(400, "unknown_fault", f"unknown fault {data['name']!r}; GET /_mock/faults lists them")
     count = data.get("count", 1)
     params = data.get("params") or {}
+    problem = faults.check_params(spec, params)  # each fault declares its own parameters
+    if problem:
+        raise ControlError(400, "invalid_field", problem)
     client_id = data.get("client_id")
     if client_id is not None and spec.point == "jwks":
         raise ControlError(400, "invalid_field", "JWKS faults apply to every client: leave client_id out")

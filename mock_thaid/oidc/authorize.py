@@ -108,6 +108,14 @@ def authorize():
                 return redirect(e.url)
             if not req.client.next_decision:  # a decision set through the control API: below
                 return redirect(flow.approve_headless(services, tx, req, _persona_pid(tx, persona)))
+    armed = None
+    if services.faults_active:  # whose login it is first, then the fault, counted in its own transaction
+        with services.db.session() as s:
+            try:
+                client_id = validate(s, args, st).client_id
+            except RedirectError as e:
+                return redirect(e.url)
+        armed = faults.take(services, "authorize", client_id)
     with services.db.session() as s:
         try:
             req = validate(s, args, st)
@@ -118,17 +126,15 @@ def authorize():
                            client_id=req.client_id, redirect_uri=req.redirect_uri, scope=req.scope,
                            state=req.state, nonce=req.nonce, code_challenge=req.code_challenge,
                            code_challenge_method=req.code_challenge_method)
-        injected = faults.take(s, "authorize", req.client_id)
-        if injected:
-            action = injected[0].apply(injected[1])
-            if action and action[0] == "deny":
-                return redirect(flow.deny(services, s, ls))
-            if action and action[0] == "error":
-                return redirect(flow.error_redirect(req.redirect_uri, action[1], st.profile, req.state,
-                                                    issuer=st.issuer))
-            if action and action[0] == "expire":
-                ls.expires_at = ls.created_at
-                return render_login_page(ls, client, client.login_mode or st.login_mode)
+        result = faults.outcome(services, armed)
+        if isinstance(result, faults.DenyLogin):
+            return redirect(flow.deny(services, s, ls))
+        if isinstance(result, faults.RedirectError):
+            return redirect(flow.error_redirect(req.redirect_uri, result.error, st.profile, req.state,
+                                                issuer=st.issuer))
+        if isinstance(result, faults.ExpireQr):
+            ls.expires_at = ls.created_at
+            return render_login_page(ls, client, client.login_mode or st.login_mode)
         decision = client.next_decision
         if decision:
             clients.get(s, req.client_id).next_decision = None  # used up (the ORM object, to change it)

@@ -1,7 +1,7 @@
 """/.well-known/openid-configuration and /jwks/ (thaid-api.md §1)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
 from .. import faults
 from ..claims import SCOPES
@@ -41,11 +41,9 @@ def openid_configuration():
 @endpoint(bp, "jwks")
 def jwks():
     services = svc()
-    with services.db.session() as s:
-        injected = faults.take(s, "jwks", None)
-    if injected:
-        action = injected[0].apply(injected[1])
-        return jsonify({"error": "server_error", "error_description": "JWKS unavailable (fault)"}), action[1]
+    result = faults.outcome(services, faults.take(services, "jwks", None))
+    if isinstance(result, faults.Respond):
+        return Response(result.body, status=result.status, content_type=result.content_type)
     resp = jsonify(services.keys.jwks())
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp

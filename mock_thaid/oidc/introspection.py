@@ -26,10 +26,15 @@ def _token_from_body() -> str:
     return raw
 
 
-def _inject(s, point: str, client_id: str | None) -> None:
-    injected = faults.take(s, point, client_id)
-    if injected:
-        injected[0].apply(injected[1])  # raises the fault's ProtocolError
+def _inject(services, point: str, find_client) -> None:
+    """A fault armed at this point answers its error (counted in a transaction of its own)."""
+    result = faults.outcome(services, faults.take_for(services, point, find_client))
+    if isinstance(result, faults.Fail):
+        result.raise_it()
+
+
+def _client_of_request(s) -> str:
+    return clientauth.authenticate(s, request, svc().settings.profile).client_id
 
 
 def _check_hint() -> None:
@@ -41,9 +46,9 @@ def _check_hint() -> None:
 @endpoint(bp, "introspect")
 def introspect():
     services = svc()
+    _inject(services, "introspect", _client_of_request)
     with services.db.session() as s:
         client = clientauth.authenticate(s, request, services.settings.profile)
-        _inject(s, "introspect", client.client_id)
         _check_hint()
         tok = grants.find(s, _token_from_body())
         now = services.clock.now()
@@ -59,9 +64,9 @@ def introspect():
 @endpoint(bp, "revoke")
 def revoke():
     services = svc()
+    _inject(services, "revoke", _client_of_request)
     with services.db.session() as s:
         client = clientauth.authenticate(s, request, services.settings.profile)
-        _inject(s, "revoke", client.client_id)
         _check_hint()
         value = _token_from_body()
         tok = grants.find(s, value)
@@ -77,9 +82,10 @@ def userinfo():
     auth = request.headers.get("Authorization", "")
     if auth[:7].lower() != "bearer " or not auth[7:].strip():
         raise ProtocolError("invalid_token", "userinfo needs 'Authorization: Bearer <access_token>'")
+    bearer = auth[7:].strip()
+    _inject(services, "userinfo", lambda s: (tok.client_id if (tok := grants.find(s, bearer)) else None))
     with services.db.session() as s:
-        tok = grants.find(s, auth[7:].strip())
-        _inject(s, "userinfo", tok.client_id if tok else None)
+        tok = grants.find(s, bearer)
         if tok is None or tok.kind != "access" or tok.revoked or tok.expires_at < services.clock.now():
             raise ProtocolError("invalid_token", "access token unknown, expired or revoked")
         body = {"sub": tok.pid}

@@ -51,12 +51,15 @@ def token():
     form = request.form
     # A code exchange with no fault armed needs no ORM: a plain transaction (store/fast.py).
     plain = form.get("grant_type") == "authorization_code" and not services.faults_active
+    armed = faults.take_for(services, "token",
+                            lambda s: clientauth.authenticate(s, request, services.settings.profile).client_id)
+    result = faults.outcome(services, armed)  # counted in its own transaction, before this request's
+    if isinstance(result, faults.Respond):
+        return Response(result.body, status=result.status, content_type=result.content_type)
+    if isinstance(result, faults.Fail):
+        result.raise_it()
     with (services.db.fast_tx() if plain else services.db.session()) as s:
         client = clientauth.authenticate(s, request, services.settings.profile)
-        injected = faults.take(s, "token", client.client_id)
-        if injected and (canned := injected[0].apply(injected[1])):
-            status, text, ctype = canned
-            return Response(text, status=status, content_type=ctype)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise ProtocolError("missing_parameter", "grant_type is missing")
