@@ -633,7 +633,9 @@ def report(args, rec, classes, db_mb, vmhwm, profile_lines, cold, signs) -> None
     print(f"- memory: VmHWM {vmhwm:.0f} MB; {bounded}; database {db_mb:.0f} MB at the end")
     if signs:
         print(f"- waitress: connection limit (100 by default) reached {signs['connection_limit_reached']} times, "
-              f"task queue up to {signs['task_queue_max_depth']} requests deep (8 threads)")
+              f"task queue up to {signs['task_queue_max_depth']} requests deep "
+              f"({(16 if args.classroom else 4) if args.workers == 1 else (8 if args.classroom else 4)} "
+              f"threads per process: serve's default)")
     for what, n in rec.notes.items():
         print(f"- {what}: {n} x (expected in a class, not counted as errors)")
     print(f"- cold start {cold:.2f} s; set-up: " + " | ".join("; ".join(c["notes"]) for c in classes))
