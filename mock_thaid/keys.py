@@ -5,17 +5,14 @@ other mocks slow). Files are ``<kid>.pem`` in the keys folder; kids sort by time
 """
 from __future__ import annotations
 
-import base64
-import json
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+import jwt
 from jwt.algorithms import ECAlgorithm
 
 ALG = "ES256"
@@ -96,23 +93,10 @@ class KeyRing:
         return {"keys": [k.public_jwk() for k in reversed(self._keys)]}
 
     def sign(self, claims: dict[str, Any]) -> str:
-        """A compact ES256 JWS of ``claims`` (header alg, kid, typ), as PyJWT's ``jwt.encode``
-        makes it, with the header segment made once per key: this runs on every token."""
+        """A compact ES256 JWS of ``claims`` (header alg, kid, typ), by PyJWT. (A hand-made JWS
+        saved ~30 µs of a ~2.6 ms login; the project keeps protocol encoding in libraries.)"""
         key = self.current
-        head = _header_segment(key.kid)
-        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-        signing_input = f"{head}.{body}".encode("ascii")
-        r, s = decode_dss_signature(key.private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
-        return f"{head}.{body}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-@lru_cache(maxsize=64)
-def _header_segment(kid: str) -> str:
-    return _b64(json.dumps({"alg": ALG, "kid": kid, "typ": "JWT"}, separators=(",", ":")).encode())
+        return jwt.encode(claims, key.private, algorithm=ALG, headers={"kid": key.kid, "typ": "JWT"})
 
 
 def write_new_key(folder: str | Path) -> Path:
