@@ -119,27 +119,29 @@ def cursor(s: Session):
     return _driver(s)[1].cursor()
 
 
-def execute(s: Session, sql: str, params: Sequence[Any] = ()):
-    """Run one statement; returns the cursor (rowcount, fetch*). A write first takes the
-    process's write gate (store/db.py WriteGate), as SQLAlchemy's statements do."""
+def _ready(s: Session, sql: str):
+    """The driver connection and its paramstyle, with a write's gate and transaction taken:
+    a write first takes the process's write gate (store/db.py WriteGate), as SQLAlchemy's
+    statements do."""
     _, conn, style, info, gate, explicit = _driver(s)
     if is_write(sql):
         if gate is not None:
             gate.enter(info)
         if explicit and not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")
+    return conn, style
+
+
+def execute(s: Session, sql: str, params: Sequence[Any] = ()):
+    """Run one statement; returns the cursor (rowcount, fetch*)."""
+    conn, style = _ready(s, sql)
     cur = conn.cursor()
     cur.execute(_for(style, sql), tuple(params))
     return cur
 
 
 def executemany(s: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    _, conn, style, info, gate, explicit = _driver(s)
-    if is_write(sql):
-        if gate is not None:
-            gate.enter(info)
-        if explicit and not conn.in_transaction:
-            conn.execute("BEGIN IMMEDIATE")
+    conn, style = _ready(s, sql)
     conn.cursor().executemany(_for(style, sql), [tuple(r) for r in rows])
 
 
