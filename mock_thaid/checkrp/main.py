@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,17 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     token = args.control_token if args.control_token is not None else Settings.from_env().control_token
     mock, rp = args.mock.rstrip("/"), args.rp.rstrip("/")
-    chromium = None
-    if args.driver == "browser":
-        from .chromium import CHROMIUM, BrowserMissing, Chromium
-
-        try:
-            chromium = Chromium(args.chromium or CHROMIUM)
-        except BrowserMissing as e:
-            print(f"mock-thaid check-rp: {e}", file=sys.stderr)
-            return 2
     control = Control(mock, token)
-    ctx = Context(rp=rp, start=args.start, mock=mock, profile=profile, control=control, chromium=chromium)
     started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     total = len(only)
     done = [0]
@@ -66,12 +57,35 @@ def run(args: argparse.Namespace) -> int:
         done[0] += 1
         print(f"[{done[0]}/{total}] " + report.line(r, args.lang), flush=True)
 
+    def check():
+        chromium = None
+        if args.driver == "browser":
+            from .chromium import CHROMIUM, Chromium
+
+            chromium = Chromium(args.chromium or CHROMIUM)
+        ctx = Context(rp=rp, start=args.start, mock=mock, profile=profile, control=control, chromium=chromium)
+        try:
+            return ctx, run_all(ctx, only=lambda rid: rid in only, progress=progress)
+        finally:
+            if chromium is not None:
+                chromium.close()
+
     try:
-        results = run_all(ctx, only=lambda rid: rid in only, progress=progress)
+        if args.driver == "browser":
+            from .chromium import BrowserMissing
+
+            # Playwright's sync API refuses a thread in which an asyncio loop runs (a notebook, a
+            # test session that drives Playwright itself): the browser gets a thread of its own.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check-rp-chromium") as pool:
+                try:
+                    ctx, results = pool.submit(check).result()
+                except BrowserMissing as e:
+                    print(f"mock-thaid check-rp: {e}", file=sys.stderr)
+                    return 2
+        else:
+            ctx, results = check()
     finally:
         control.close()
-        if chromium is not None:
-            chromium.close()
     out = report.Run(rp=rp, start=args.start, mock=mock, client_id=ctx.client_id, persona=profile.persona,
                      profile=args.profile or "", started=started, seconds=time.perf_counter() - t0,
                      results=results, driver=args.driver)
