@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,6 +18,29 @@ from mock_thaid.app import create_app
 from mock_thaid.keys import KeyRing, generate_key
 from mock_thaid.services import Services
 from mock_thaid.settings import Settings
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, *, what: str = "the server",
+                  timeout: float = 60.0) -> None:
+    """Until ``url`` answers 200, or fail with the end of the server's log if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f} s")
+
 
 # One TEST-ONLY key for the whole run (generated, never written to disk).
 _KEY = generate_key("thaid-test-pytest")

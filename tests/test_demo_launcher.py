@@ -8,7 +8,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.live
 OWNER, OFFICER = "1057830862719", "3492913465359"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
-from conftest import start_live
+from conftest import free_port, start_live, wait_until_up
 
 from mock_thaid import faults
 from mock_thaid.scenarios import loader
@@ -50,12 +48,6 @@ REQUIRED_LHR_FAULTS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _clients_file(path: Path, redirect_uri: str) -> Path:
     data = yaml.safe_load((ROOT / "data" / "clients.yaml").read_text(encoding="utf-8"))
     lhr = next(c for c in data["clients"] if c["client_id"] == "lhr-demo")
@@ -64,24 +56,11 @@ def _clients_file(path: Path, redirect_uri: str) -> Path:
     return path
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"LHR exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(url + "/privacy", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"LHR did not answer at {url} in time")
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """The mock (in a thread) and LHR (its real CLI, a subprocess) on 127.0.0.1."""
     tmp = tmp_path_factory.mktemp("scenarios-lhr")
-    port = _free_port()
+    port = free_port()
     lhr_url = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
     mock = start_live(clients_file=str(_clients_file(tmp / "clients.yaml", lhr_url + "/auth/thaid/callback")))
@@ -95,7 +74,7 @@ def stack(tmp_path_factory):
         proc = subprocess.Popen([sys.executable, "-m", "lhr_demo.cli", "serve", "--port", str(port)], cwd=ROOT,
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_until_up(lhr_url, proc, log, time.monotonic() + 60)
+        wait_until_up(lhr_url + "/privacy", proc, log, what="LHR")
         started = time.perf_counter() - t0
         yield {"mock": mock.url, "lhr": lhr_url, "tmp": tmp, "started": started}
     finally:

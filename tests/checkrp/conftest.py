@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -16,10 +15,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
-from conftest import start_live, stop_server
+from conftest import free_port, start_live, stop_server, wait_until_up
 from waitress.server import create_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,26 +62,6 @@ class ThreadedRP:
         stop_server(self.server, self.thread)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"LHR exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"LHR did not answer at {url} in time")
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     import authlib_rp
@@ -93,7 +71,7 @@ def stack(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("checkrp")
     t0 = time.perf_counter()
-    lhr_port = _free_port()
+    lhr_port = free_port()
     lhr_url = f"http://127.0.0.1:{lhr_port}"
     rps = {name: ThreadedRP(name) for name in ("lax", "crashy", "authlib", "authlib-fixed", "js")}
     data = yaml.safe_load((ROOT / "data" / "clients.yaml").read_text(encoding="utf-8"))
@@ -119,7 +97,7 @@ def stack(tmp_path_factory):
                    "authlib-fixed": rps["authlib-fixed"].start(partial(authlib_rp.create_app, fix_expires_in=True),
                                                                mock.url),
                    "js": rps["js"].start(js_rp.create_app, mock.url)}
-        _wait_until_up(lhr_url, proc, log)
+        wait_until_up(lhr_url + "/healthz", proc, log, what="LHR")
         yield {"mock": mock.url, "lhr": RP("lhr", lhr_url, "lhr-demo"), **started, "tmp": tmp,
                "started": time.perf_counter() - t0}
     finally:

@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from compose_files import ROOT, SHIPPED_CLIENTS, Service, dockerfile_instructions, services
+from conftest import free_port
 
 ENV_PREFIXES = ("MOCK_THAID_", "LHR_", "THAID_")
 TIMEOUT = 10
@@ -46,11 +47,6 @@ MALI_PID_SHOWN = "1-0578-30862-71-9"
 
 
 # --- ports and processes -------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def refused_port() -> socket.socket:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import free_port
 
 pytestmark = pytest.mark.live
 
@@ -117,12 +118,6 @@ def gitlab_pipeline(path: Path) -> Pipeline:
 
 
 LOADERS = {"github-actions.yml": github_pipeline, "gitlab-ci.yml": gitlab_pipeline}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

@@ -16,13 +16,13 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 HERE = str(Path(__file__).resolve().parent)
 TESTS = Path(__file__).resolve().parents[1]
@@ -44,12 +44,6 @@ def _bindir() -> Path:
     return max(found, key=lambda d: [int(x) for x in d.parent.name.split(".") if x.isdigit()] or [0])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Cluster:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
@@ -65,7 +59,7 @@ class Cluster:
             os.chown(self.dir, self.owner.pw_uid, self.owner.pw_gid)
         self.data = self.dir / "data"
         self.log = self.dir / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.user = "postgres"
         self._names = itertools.count(1)
 

@@ -11,7 +11,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
+from conftest import free_port  # noqa: F401  (the crash tests take it from here)
 
 from mock_thaid import pid as pidmod
 from mock_thaid.domain import machine
@@ -36,11 +36,6 @@ IAL_SELF, IAL_OFFICER = "2.1", "2.3"
 
 
 # --- processes ----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _children(pid: int) -> list[int]:

@@ -8,7 +8,7 @@ import sys
 import time
 
 import requests
-from conftest import make_app
+from conftest import free_port, make_app
 
 from mock_thaid import lan
 
@@ -54,7 +54,7 @@ def test_lan_candidates_skip_loopback_and_link_local(monkeypatch):
 
 
 def test_serve_classroom_prints_the_checklist_and_requires_the_token():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--classroom", "--port", str(port),
                              "--public-url", f"http://127.0.0.2:{port}", "--database-url", "sqlite://",
                              "--pin-kdf-n", "1024"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -79,11 +79,3 @@ def test_serve_classroom_prints_the_checklist_and_requires_the_token():
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
