@@ -21,6 +21,20 @@ CITIZEN_DEFAULTS = {
 }
 
 
+#: What each control-API error means, in Thai (the English detail says which field and why).
+ERRORS_TH: dict[str, str] = {
+    "invalid_body": "ข้อมูลที่ส่งมาไม่ใช่ออบเจกต์ JSON (ต้องส่ง Content-Type: application/json)",
+    "missing_field": "คำขอขาดข้อมูลที่จำเป็น",
+    "invalid_field": "ข้อมูลบางช่องไม่ถูกต้อง",
+    "invalid_pid": "เลขประจำตัวประชาชนไม่ถูกต้อง",
+    "pin_policy": "รหัส PIN ไม่เป็นไปตามกฎ",
+    "unknown_fault": "ไม่รู้จักชื่อความผิดพลาดจำลองนี้ (ดูรายการได้ที่ GET /_mock/faults)",
+    "not_found": "ไม่พบข้อมูลที่ขอ",
+    "login_closed": "การเข้าสู่ระบบนี้จบไปแล้ว (อนุมัติ ปฏิเสธ หรือหมดอายุ)",
+    "not_registered": "บุคคลนี้ยังไม่ได้ลงทะเบียน ThaiD",
+}
+
+
 class ControlError(Exception):
     def __init__(self, status: int, error: str, description: str) -> None:
         super().__init__(description)
@@ -29,7 +43,8 @@ class ControlError(Exception):
 
 @bp.errorhandler(ControlError)
 def _control_error(e: ControlError):
-    return jsonify({"error": e.error, "error_description": e.description}), e.status
+    return jsonify({"error": e.error, "error_description": e.description,
+                    "message_th": f"{ERRORS_TH[e.error]} ({e.description})", "message_en": e.description}), e.status
 
 
 def _json(codes: dict[str, str] | None = None, *, optional: bool = False) -> dict:

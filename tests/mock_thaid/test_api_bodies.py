@@ -188,7 +188,7 @@ def test_a_type_changed_in_the_yaml_changes_the_answer(edited_spec):
 
     edited_spec(name_is_a_number)
     r = c.post("/_mock/clients", json=client)
-    assert r.status_code == 400 and r.json == {"error": "invalid_field", "error_description": "name must be an integer"}
+    assert r.status_code == 400 and {k: r.json[k] for k in ("error", "error_description")} == {"error": "invalid_field", "error_description": "name must be an integer"}
     assert c.post("/_mock/clients", json={**client, "name": 7}).status_code == 201
     eid = c.post("/_mock/api/enrol", json={}).json["id"]
     r = c.post(f"/_mock/api/enrol/{eid}/visit", json={"office": "tak-maesot"})

@@ -618,3 +618,19 @@ def test_removing_a_fault_by_an_id_beyond_64_bits_is_not_found(client):
     """Flask's int converter takes any length; the database column does not (was a 500)."""
     r = client.delete("/_mock/faults/9223372036854775808")
     assert r.status_code == 404 and r.get_json()["error"] == "not_found"
+
+
+def test_every_control_error_says_what_it_means_in_thai_too():
+    from mock_thaid.control.api import ERRORS_TH
+    from mock_thaid.control.bodies import spec
+
+    codes = spec()["components"]["schemas"]["ControlError"]["properties"]["error"]["enum"]
+    assert set(ERRORS_TH) == set(codes)
+    c = make_app().test_client()
+    r = c.post("/_mock/clients", json={"client_id": "x", "redirect_uris": "not-a-list"})
+    assert r.status_code == 400
+    body = r.json
+    assert body["message_th"].startswith("ข้อมูลบางช่องไม่ถูกต้อง") or body["message_th"].startswith("คำขอขาดข้อมูล")
+    assert "redirect_uris" in body["message_th"] and body["message_en"] == body["error_description"]
+    r = c.get("/_mock/citizens/1234567890123")
+    assert r.status_code in (400, 404) and any("\u0e00" <= ch <= "\u0e7f" for ch in r.json["message_th"])
