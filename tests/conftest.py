@@ -123,11 +123,13 @@ DEMO_RP = {"client_id": "demo-rp", "client_secret": "demo-rp-secret-TEST-ONLY",
 
 
 @contextmanager
-def served_mock(db_path, workers: int = 3, *extra: str):
-    """`mock-thaid serve --workers N` as a real subprocess on a SQLite file; yields its URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", "--workers", str(workers),
+def served_mock(db_path, workers: int | None = 3, *extra: str, env: dict | None = None):
+    """`mock-thaid serve --workers N` (None: one process, no --workers) as a real subprocess on a
+    SQLite file, with ``env`` if given; yields its URL."""
+    scale = ["--workers", str(workers)] if workers is not None else []
+    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0", *scale,
                              "--database-url", f"sqlite:///{db_path}", "--pin-kdf-n", "1024", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         line = proc.stdout.readline()
         m = re.search(r"serving (http://\S+)", line)

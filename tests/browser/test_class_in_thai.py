@@ -8,10 +8,8 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlencode
 
@@ -19,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import DEMO_RP, start_live
+from conftest import DEMO_RP, served_mock, start_live
 
 pytestmark = pytest.mark.live
 
@@ -84,27 +82,10 @@ def test_reset_asks_first_and_a_second_screen_follows_the_class(live, new_device
 def utc_mock(tmp_path):
     """`mock-thaid serve` as its own process with TZ=UTC (the browser is in Asia/Bangkok)."""
     env = {**os.environ, "TZ": "UTC", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "mock_thaid.cli", "serve", "--port", "0",
-                             "--database-url", f"sqlite:///{tmp_path}/utc.sqlite3", "--pin-kdf-n", "1024"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    try:
-        line = proc.stdout.readline()
-        m = re.search(r"serving (http://\S+)", line)
-        assert m, line
-        url = m.group(1)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if requests.get(url + "/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        assert subprocess.run([sys.executable, "-c", "import time; print(time.strftime('%Z'))"], env=env,
-                              capture_output=True, text=True).stdout.strip() == "UTC"
+    assert subprocess.run([sys.executable, "-c", "import time; print(time.strftime('%Z'))"], env=env,
+                          capture_output=True, text=True).stdout.strip() == "UTC"
+    with served_mock(tmp_path / "utc.sqlite3", None, env=env) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_a_pin_lockout_shows_thai_time_on_the_phone_and_the_qr_page_with_the_server_in_utc(utc_mock, new_device):
